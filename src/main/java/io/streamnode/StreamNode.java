@@ -1,0 +1,190 @@
+package io.streamnode;
+
+import io.streamnode.cluster.ClusterMember;
+import io.streamnode.cluster.HazelcastStorage;
+import io.streamnode.cluster.PartitionOwnership;
+import io.streamnode.cluster.ReplicatedTriggerCatalog;
+import io.streamnode.config.NodeOptions;
+import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.socket.StreamSocketVerticle;
+import io.streamnode.store.AdapterFactory;
+import io.streamnode.store.GroupOwnership;
+import io.streamnode.store.StoreVerticle;
+import io.streamnode.store.StreamEventCodec;
+import io.streamnode.store.StreamStorage;
+import io.streamnode.trigger.TriggerCatalog;
+import io.streamnode.trigger.TriggerDispatchVerticle;
+import io.streamnode.worker.WorkerSocketVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * A running node: the store, trigger dispatch, the stream socket gateway, the worker socket, the
+ * HTTP API and any user verticles, deployed into one Vert.x and talking over its event bus.
+ *
+ * <pre>{@code
+ * StreamNode.start(vertx, new NodeOptions()).onSuccess(node -> ...);
+ * }</pre>
+ */
+public final class StreamNode {
+
+  private static final Logger LOG = Logger.getLogger(StreamNode.class.getName());
+
+  private final Vertx vertx;
+  private final NodeOptions options;
+  private final ClusterMember member;
+  private final Deque<String> deployments = new ArrayDeque<>();
+  private StreamSocketVerticle streamSocket;
+  private WorkerSocketVerticle workerSocket;
+  private HttpApiVerticle httpApi;
+
+  private StreamNode(Vertx vertx, NodeOptions options, ClusterMember member) {
+    this.vertx = vertx;
+    this.options = options;
+    this.member = member;
+  }
+
+  /** Deploys a single node (no cluster) into {@code vertx}; completes when every part is listening. */
+  public static Future<StreamNode> start(Vertx vertx, NodeOptions options) {
+    return start(new StreamNode(vertx, new NodeOptions(options), null));
+  }
+
+  /**
+   * Deploys a cluster node into the member's clustered Vert.x: groups are owned by Hazelcast
+   * partition owners, kv data lives in a replicated Hazelcast map, triggers are known cluster-wide.
+   */
+  public static Future<StreamNode> start(ClusterMember member, NodeOptions options) {
+    return start(new StreamNode(member.vertx(), new NodeOptions(options), member));
+  }
+
+  private static Future<StreamNode> start(StreamNode node) {
+    return node.deployAll().map(node).recover(err -> node.close().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> deployAll() {
+    registerCodecs(vertx);
+    StreamStorage storage;
+    GroupOwnership ownership = GroupOwnership.SINGLE_NODE;
+    TriggerCatalog catalog = TriggerCatalog.local();
+    try {
+      if (member != null && "kv".equals(options.getAdapter().getName())) {
+        if (!"in_memory".equals(options.getAdapter().storeMethod())) {
+          LOG.warning("store: adapter.config.store_method is ignored in cluster mode: kv data lives in the "
+              + "cluster's replicated map");
+        }
+        storage = new HazelcastStorage(vertx, member.hazelcast());
+      } else {
+        storage = AdapterFactory.create(vertx, options.getAdapter());
+      }
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (member != null) {
+      ownership = new PartitionOwnership(member.hazelcast());
+      catalog = new ReplicatedTriggerCatalog(vertx, member.hazelcast());
+      LOG.info("store: adapter " + (storage instanceof HazelcastStorage ? "kv (replicated Hazelcast map "
+          + HazelcastStorage.MAP_NAME + ")" : options.getAdapter().describe()) + ", groups owned by partition owners");
+    } else {
+      LOG.info("store: adapter " + options.getAdapter().describe());
+    }
+    GroupOwnership owners = ownership;
+    TriggerCatalog triggers = catalog;
+    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers), 1)
+        .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners), 1))
+        // User verticles before any listener opens: a node that answers has all its functions and triggers.
+        .compose(v -> deployUserVerticles())
+        .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),
+            options.getLimits()), options.getStreamSocket().getInstances()))
+        .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
+            + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
+        // One instance: it alone decides which worker owns a function or trigger id.
+        .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
+            options.getLimits()), 1))
+        .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
+        .compose(v -> {
+          if (!options.getHttpApi().isEnabled()) {
+            return Future.succeededFuture();
+          }
+          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits()), 1)
+              .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
+                  + "/functions/{function_id}"));
+        });
+  }
+
+  private Future<Void> deployUserVerticles() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String className : options.getDeploy()) {
+      chain = chain.compose(v -> vertx.deployVerticle(className,
+              new DeploymentOptions().setConfig(new JsonObject().put("node", options.toJson())))
+          .onSuccess(id -> {
+            deployments.push(id);
+            LOG.info("deployed verticle " + className);
+          })
+          .recover(err -> Future.failedFuture(new IllegalStateException(
+              "cannot deploy verticle " + className + ": " + err.getMessage(), err)))
+          .mapEmpty());
+    }
+    return chain;
+  }
+
+  private Future<Void> deploy(String what, Supplier<io.vertx.core.Deployable> factory, int instances) {
+    return vertx.deployVerticle(factory, new DeploymentOptions().setInstances(instances))
+        .onSuccess(deployments::push)
+        .recover(err -> Future.failedFuture(new IllegalStateException(what + " failed to start: " + err.getMessage(), err)))
+        .mapEmpty();
+  }
+
+  /** Registers the event-bus codecs the node uses; safe to call more than once per Vert.x. */
+  public static void registerCodecs(Vertx vertx) {
+    try {
+      vertx.eventBus().registerCodec(new StreamEventCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // another node in the same Vert.x (tests) registered it first
+    }
+  }
+
+  /** Undeploys everything in reverse order: listeners, user verticles, store (which flushes), triggers. */
+  public Future<Void> close() {
+    Future<Void> chain = Future.succeededFuture();
+    while (!deployments.isEmpty()) {
+      String id = deployments.pop();
+      chain = chain.transform(ignored -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    return chain;
+  }
+
+  /** The port the stream socket is bound to. */
+  public int streamSocketPort() {
+    return streamSocket.actualPort();
+  }
+
+  /** The port the worker socket is bound to. */
+  public int workerSocketPort() {
+    return workerSocket.actualPort();
+  }
+
+  /** The port the HTTP API is bound to, or -1 when disabled. */
+  public int httpPort() {
+    return httpApi == null ? -1 : httpApi.actualPort();
+  }
+
+  public NodeOptions options() {
+    return options;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The cluster membership, or {@code null} for a single node. */
+  public ClusterMember member() {
+    return member;
+  }
+}

@@ -1,0 +1,123 @@
+package io.streamnode.api;
+
+import io.streamnode.function.FunctionBus;
+import io.streamnode.function.FunctionHandler;
+import io.streamnode.function.FunctionResult;
+import io.streamnode.trigger.Trigger;
+import io.streamnode.trigger.TriggerAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The Java API for code deployed into a node: a worker living inside the node, like an iii
+ * SDK worker but without a socket. It registers functions and triggers, and calls any function
+ * ({@code stream::*}, other workers', other verticles'). Create one per verticle and
+ * {@link #close()} it in {@code stop()}; its functions and triggers go away with it.
+ *
+ * <pre>{@code
+ * Worker worker = Worker.create(vertx);
+ * worker.registerFunction("presence::on_join", input -> ...)
+ *   .compose(v -> worker.registerTrigger("stream:join", "presence::on_join", new JsonObject()));
+ * worker.call("stream::set", new JsonObject().put("stream_name", "s").put("group_id", "g")
+ *     .put("item_id", "i").put("data", 42));
+ * }</pre>
+ */
+public final class Worker {
+
+  /** Default time a call may take, in milliseconds (iii SDK's default). */
+  public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
+
+  private final Vertx vertx;
+  private final FunctionBus bus;
+  private final Map<String, MessageConsumer<Object>> functions = new LinkedHashMap<>();
+  private final List<String> triggers = new ArrayList<>();
+
+  private Worker(Vertx vertx, long callTimeoutMs) {
+    this.vertx = vertx;
+    this.bus = new FunctionBus(vertx, callTimeoutMs);
+  }
+
+  /** A worker whose calls time out after {@link #DEFAULT_CALL_TIMEOUT_MS}. */
+  public static Worker create(Vertx vertx) {
+    return new Worker(vertx, DEFAULT_CALL_TIMEOUT_MS);
+  }
+
+  /** A worker whose calls time out after {@code callTimeoutMs}. */
+  public static Worker create(Vertx vertx, long callTimeoutMs) {
+    return new Worker(vertx, callTimeoutMs);
+  }
+
+  /**
+   * Serves a function under {@code functionId}; completes once it is callable. Registering an id
+   * this worker already serves replaces the handler.
+   */
+  public Future<Void> registerFunction(String functionId, FunctionHandler handler) {
+    MessageConsumer<Object> old = functions.remove(functionId);
+    Future<Void> gone = old == null ? Future.succeededFuture() : old.unregister();
+    return gone.compose(v -> {
+      MessageConsumer<Object> consumer = bus.register(functionId, handler);
+      functions.put(functionId, consumer);
+      return consumer.completion();
+    });
+  }
+
+  /** Stops serving a function. */
+  public Future<Void> unregisterFunction(String functionId) {
+    MessageConsumer<Object> consumer = functions.remove(functionId);
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /**
+   * Registers a trigger with a fresh id; completes with the id. Types: {@code stream} (config
+   * {@code stream_name}, optional {@code group_id}, {@code item_id}, {@code condition_function_id}),
+   * {@code stream:join}, {@code stream:leave}.
+   */
+  public Future<String> registerTrigger(String type, String functionId, JsonObject config) {
+    Trigger trigger = new Trigger(UUID.randomUUID().toString(), type, functionId, config, null);
+    return registerTrigger(trigger).map(trigger.id());
+  }
+
+  /** Registers (or replaces, by id) a trigger. Fails with the registration error. */
+  public Future<Void> registerTrigger(Trigger trigger) {
+    return vertx.eventBus().request(TriggerAddresses.REGISTER, trigger.toJson())
+        .recover(err -> Future.failedFuture(FunctionBus.toFunctionException("trigger registration", err)))
+        .onSuccess(ok -> triggers.add(trigger.id()))
+        .mapEmpty();
+  }
+
+  /** Removes a trigger by id. */
+  public Future<Void> unregisterTrigger(String triggerId) {
+    triggers.remove(triggerId);
+    return vertx.eventBus().request(TriggerAddresses.UNREGISTER, new JsonObject().put("id", triggerId)).mapEmpty();
+  }
+
+  /** Calls a function and waits for its result; fails with a {@code FunctionException}. */
+  public Future<FunctionResult> call(String functionId, Object input) {
+    return bus.call(functionId, input);
+  }
+
+  /** Calls a function without waiting for, or hearing about, its result (iii's void action). */
+  public void callVoid(String functionId, Object input) {
+    bus.callVoid(functionId, input);
+  }
+
+  /** Unregisters this worker's triggers and functions; best effort, so it never fails a shutdown. */
+  public Future<Void> close() {
+    List<Future<?>> done = new ArrayList<>();
+    for (String id : new ArrayList<>(triggers)) {
+      done.add(unregisterTrigger(id));
+    }
+    for (String id : new ArrayList<>(functions.keySet())) {
+      done.add(unregisterFunction(id));
+    }
+    return Future.join(done).<Void>mapEmpty().otherwiseEmpty();
+  }
+}

@@ -1,0 +1,110 @@
+package io.streamnode.config;
+
+import io.streamnode.http.HttpApiOptions;
+import io.streamnode.socket.StreamSocketOptions;
+import io.streamnode.store.AdapterOptions;
+import io.streamnode.worker.WorkerSocketOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a node is started with; the root of {@code conf/streamnode.yaml}. Each section is
+ * its component's own options object.
+ */
+public class NodeOptions {
+
+  /** Whether to join a Hazelcast cluster (see {@code cluster.xml}). */
+  public static final boolean DEFAULT_CLUSTER = false;
+  /** Hazelcast configuration file used when {@code cluster} is true. */
+  public static final String DEFAULT_CLUSTER_CONFIG = "cluster.xml";
+  /** Cluster name: only members with the same name form a cluster; empty keeps cluster.xml's ("streamnode"). */
+  public static final String DEFAULT_CLUSTER_NAME = "";
+  /** Hazelcast member port; 0 keeps the one of cluster.xml (5701, auto-incremented). */
+  public static final int DEFAULT_CLUSTER_PORT = 0;
+  /** Interface to bind and announce; empty keeps cluster.xml's (127.0.0.1). */
+  public static final String DEFAULT_CLUSTER_HOST = "";
+
+  private StreamSocketOptions streamSocket = new StreamSocketOptions();
+  private WorkerSocketOptions workerSocket = new WorkerSocketOptions();
+  private HttpApiOptions httpApi = new HttpApiOptions();
+  private AdapterOptions adapter = new AdapterOptions();
+  private LimitsOptions limits = new LimitsOptions();
+  private boolean cluster = DEFAULT_CLUSTER;
+  private String clusterConfig = DEFAULT_CLUSTER_CONFIG;
+  private String clusterName = DEFAULT_CLUSTER_NAME;
+  private int clusterPort = DEFAULT_CLUSTER_PORT;
+  private String clusterHost = DEFAULT_CLUSTER_HOST;
+  private List<String> clusterMembers = new ArrayList<>();
+  private List<String> deploy = new ArrayList<>();
+
+  public NodeOptions() {
+  }
+
+  public NodeOptions(NodeOptions other) {
+    this(other.toJson());
+  }
+
+  public NodeOptions(JsonObject json) {
+    streamSocket = new StreamSocketOptions(json.getJsonObject("stream_socket", new JsonObject()));
+    workerSocket = new WorkerSocketOptions(json.getJsonObject("worker_socket", new JsonObject()));
+    httpApi = new HttpApiOptions(json.getJsonObject("http_api", new JsonObject()));
+    adapter = new AdapterOptions(json.getJsonObject("adapter", new JsonObject()));
+    limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
+    cluster = json.getBoolean("cluster", DEFAULT_CLUSTER);
+    clusterConfig = json.getString("cluster_config", DEFAULT_CLUSTER_CONFIG);
+    clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
+    clusterPort = json.getInteger("cluster_port", DEFAULT_CLUSTER_PORT);
+    clusterHost = json.getString("cluster_host", DEFAULT_CLUSTER_HOST);
+    clusterMembers = new ArrayList<>();
+    json.getJsonArray("cluster_members", new JsonArray()).forEach(v -> clusterMembers.add(String.valueOf(v)));
+    deploy = new ArrayList<>();
+    json.getJsonArray("deploy", new JsonArray()).forEach(v -> deploy.add(String.valueOf(v)));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("stream_socket", streamSocket.toJson())
+        .put("worker_socket", workerSocket.toJson())
+        .put("http_api", httpApi.toJson())
+        .put("adapter", adapter.toJson())
+        .put("limits", limits.toJson())
+        .put("cluster", cluster)
+        .put("cluster_config", clusterConfig)
+        .put("cluster_name", clusterName)
+        .put("cluster_port", clusterPort)
+        .put("cluster_host", clusterHost)
+        .put("cluster_members", new JsonArray(new ArrayList<>(clusterMembers)))
+        .put("deploy", new JsonArray(new ArrayList<>(deploy)));
+  }
+
+  public StreamSocketOptions getStreamSocket() { return streamSocket; }
+  public NodeOptions setStreamSocket(StreamSocketOptions v) { streamSocket = v; return this; }
+  /** The worker socket iii SDK workers connect to (YAML section {@code worker_socket}). */
+  public WorkerSocketOptions getWorkerSocket() { return workerSocket; }
+  public NodeOptions setWorkerSocket(WorkerSocketOptions v) { workerSocket = v; return this; }
+  public HttpApiOptions getHttpApi() { return httpApi; }
+  public NodeOptions setHttpApi(HttpApiOptions v) { httpApi = v; return this; }
+  public AdapterOptions getAdapter() { return adapter; }
+  public NodeOptions setAdapter(AdapterOptions v) { adapter = v; return this; }
+  public LimitsOptions getLimits() { return limits; }
+  public NodeOptions setLimits(LimitsOptions v) { limits = v; return this; }
+  public boolean isCluster() { return cluster; }
+  public NodeOptions setCluster(boolean v) { cluster = v; return this; }
+  public String getClusterConfig() { return clusterConfig; }
+  public NodeOptions setClusterConfig(String v) { clusterConfig = v; return this; }
+  public String getClusterName() { return clusterName; }
+  public NodeOptions setClusterName(String v) { clusterName = v; return this; }
+  public int getClusterPort() { return clusterPort; }
+  public NodeOptions setClusterPort(int v) { clusterPort = v; return this; }
+  public String getClusterHost() { return clusterHost; }
+  public NodeOptions setClusterHost(String v) { clusterHost = v; return this; }
+  /** {@code host[:port]} entries replacing cluster.xml's TCP/IP member list; empty keeps the file's. */
+  public List<String> getClusterMembers() { return clusterMembers; }
+  public NodeOptions setClusterMembers(List<String> v) { clusterMembers = new ArrayList<>(v); return this; }
+  /** Verticle class names to deploy into the node after it has started. */
+  public List<String> getDeploy() { return deploy; }
+  public NodeOptions setDeploy(List<String> v) { deploy = new ArrayList<>(v); return this; }
+}

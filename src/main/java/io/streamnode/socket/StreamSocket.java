@@ -1,0 +1,252 @@
+package io.streamnode.socket;
+
+import io.netty.buffer.ByteBuf;
+import io.streamnode.store.StoreAddresses;
+import io.streamnode.store.StreamEvent;
+import io.streamnode.trigger.TriggerAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * One stream-socket connection: its auth context and its subscriptions (by client-chosen
+ * {@code subscriptionId}). It speaks iii's stream protocol: {@code join}/{@code leave} in,
+ * the stream wrapper out. Malformed frames are logged and ignored, as iii does; the connection
+ * stays open. A consumer too slow to keep its outbound queue under
+ * {@code limits.outbound_queue_bytes} is closed (1008, "slow consumer") so it never holds back others.
+ */
+final class StreamSocket {
+
+  private static final Logger LOG = Logger.getLogger(StreamSocket.class.getName());
+  /** Close code for a consumer that fell too far behind (policy violation). */
+  static final short CLOSE_SLOW_CONSUMER = 1008;
+  /** Close code for a message larger than {@code limits.max_frame_bytes} (RFC 6455 "message too big"). */
+  static final short CLOSE_TOO_BIG = 1009;
+
+  private final StreamSocketVerticle gateway;
+  private final ServerWebSocket ws;
+  private final Object context;
+  private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+  private boolean closed;
+
+  StreamSocket(StreamSocketVerticle gateway, ServerWebSocket ws, Object context) {
+    this.gateway = gateway;
+    this.ws = ws;
+    this.context = context;
+    ws.setWriteQueueMaxSize(gateway.limits().getOutboundQueueBytes());
+    int limit = gateway.limits().getMaxFrameBytes();
+    ws.textMessageHandler(text -> {
+      if (text.length() > limit / 3 && utf8Length(text) > limit) {
+        tooBig();
+      } else {
+        onText(text);
+      }
+    });
+    ws.binaryMessageHandler(buf -> {
+      if (buf.length() > limit) {
+        tooBig();
+      } else {
+        onText(buf.toString());
+      }
+    });
+    ws.exceptionHandler(this::onException);
+    ws.closeHandler(v -> onClose());
+  }
+
+  private void onException(Throwable t) {
+    // Vert.x drops a fragmented message that outgrows the max message size, reports it here and
+    // keeps the connection open; limits.max_frame_bytes promises a 1009 close for it, as for a
+    // single oversized frame. Vert.x's aggregator signals it with this IllegalStateException only.
+    if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("max message size")) {
+      tooBig();
+      return;
+    }
+    LOG.fine(() -> "stream socket " + ws.remoteAddress() + ": " + t);
+  }
+
+  /** Closes this socket with 1009: a client message was larger than {@code limits.max_frame_bytes}. */
+  private void tooBig() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("stream socket " + ws.remoteAddress() + ": closing, a message is larger than "
+        + gateway.limits().getMaxFrameBytes() + " bytes (limits.max_frame_bytes)");
+    ws.close(CLOSE_TOO_BIG, "message too big");
+  }
+
+  private static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /** Writes one pre-encoded wrapper as a text frame; the same buffer may go to many sockets. */
+  void send(Buffer frame) {
+    if (closed) {
+      return;
+    }
+    if (ws.writeQueueFull()) {
+      closed = true;
+      LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
+          + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
+      ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+      return;
+    }
+    // A text frame straight from the shared bytes: no per-subscriber String or UTF-8 encoding.
+    ByteBuf bytes = ((BufferInternal) frame).getByteBuf();
+    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
+  }
+
+  private void onText(String text) {
+    if (text.isBlank()) {
+      return;
+    }
+    JsonObject msg;
+    try {
+      msg = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame that is not a JSON object");
+      return;
+    }
+    Object type = msg.getValue("type");
+    Object data = msg.getValue("data");
+    if (!(data instanceof JsonObject d)) {
+      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame without a data object");
+      return;
+    }
+    if ("join".equals(type)) {
+      // iii handles a connection's frames one at a time: hold the next frames (a leave above all)
+      // until this join has its answer, and let TCP push back on a client that floods joins.
+      ws.pause();
+      join(d).onComplete(done -> ws.resume());
+    } else if ("leave".equals(type)) {
+      leave(d);
+    } else {
+      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame of unknown type " + type);
+    }
+  }
+
+  /**
+   * Joins a subscription: join triggers, then record it, then the initial sync. Completes when
+   * the join has been answered (sync or unauthorized sent, or the join dropped).
+   */
+  Future<Void> join(JsonObject data) {
+    String subId = field(data, "subscriptionId");
+    String stream = field(data, "streamName");
+    String group = field(data, "groupId");
+    Object rawItem = data.getValue("id");
+    if (subId == null || stream == null || group == null || (rawItem != null && !(rawItem instanceof String))) {
+      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a join without subscriptionId, streamName and groupId strings");
+      return Future.succeededFuture();
+    }
+    String item = (String) rawItem;
+    int maxName = gateway.limits().getMaxNameBytes();
+    if (tooLong(stream, maxName) || tooLong(group, maxName) || (item != null && tooLong(item, maxName))) {
+      refuse(stream, group, item, "a name is longer than limits.max_name_bytes");
+      return Future.succeededFuture();
+    }
+    if (!subscriptions.containsKey(subId) && subscriptions.size() >= gateway.limits().getMaxSubscriptionsPerConnection()) {
+      refuse(stream, group, item, "the connection holds limits.max_subscriptions_per_connection subscriptions");
+      return Future.succeededFuture();
+    }
+    Subscription sub = new Subscription(this, subId, stream, group, item);
+    return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context)).transform(ar -> {
+      if (closed) {
+        return Future.succeededFuture();
+      }
+      if (ar.succeeded() && Boolean.TRUE.equals(ar.result().body().getValue("unauthorized"))) {
+        sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
+        return Future.succeededFuture();
+      }
+      if (ar.failed()) {
+        LOG.warning("join triggers could not run (join allowed): " + ar.cause().getMessage());
+      }
+      Subscription previous = subscriptions.put(subId, sub);
+      if (previous != null) {
+        gateway.unsubscribe(previous);
+      }
+      return gateway.subscribe(sub).compose(v -> gateway.eventBus().<JsonObject>request(StoreAddresses.SNAPSHOT,
+              new JsonObject().put("stream_name", stream).put("group_id", group).put("id", item)))
+          .onComplete(snap -> {
+            if (closed || subscriptions.get(subId) != sub) {
+              return;
+            }
+            long seq = Long.MIN_VALUE; // no snapshot: every event is news
+            if (snap.succeeded()) {
+              JsonObject body = snap.result().body();
+              seq = body.getLong("seq");
+              sendNow(stream, group, item, new JsonObject().put("type", "sync").put("data", body.getValue("data")));
+            } else {
+              LOG.warning("initial sync for " + stream + "/" + group + " failed: " + snap.cause().getMessage());
+            }
+            sub.activate(seq);
+          })
+          .transform(done -> Future.<Void>succeededFuture());
+    });
+  }
+
+  private void leave(JsonObject data) {
+    String subId = field(data, "subscriptionId");
+    // iii parses a leave like a join: all three names are required, or the frame is ignored.
+    if (subId == null || field(data, "streamName") == null || field(data, "groupId") == null) {
+      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a leave without subscriptionId, streamName and groupId strings");
+      return;
+    }
+    Subscription sub = subscriptions.remove(subId);
+    if (sub != null) {
+      gateway.unsubscribe(sub);
+      gateway.eventBus().send(TriggerAddresses.LEAVE, sub.triggerPayload(context));
+    }
+  }
+
+  private void onClose() {
+    closed = true;
+    for (Subscription sub : subscriptions.values()) {
+      gateway.unsubscribe(sub);
+      gateway.eventBus().send(TriggerAddresses.LEAVE, sub.triggerPayload(context));
+    }
+    subscriptions.clear();
+  }
+
+  private void refuse(String stream, String group, String item, String why) {
+    LOG.info("stream socket " + ws.remoteAddress() + ": join refused, " + why);
+    sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
+  }
+
+  private void sendNow(String stream, String group, String item, JsonObject event) {
+    send(StreamEvent.frame(stream, group, item, System.currentTimeMillis(), event));
+  }
+
+  /** Whether {@code name} is longer than {@code maxBytes} in UTF-8, as the store counts it. */
+  private static boolean tooLong(String name, int maxBytes) {
+    return name.length() > maxBytes
+        || (name.length() * 3 > maxBytes && name.getBytes(StandardCharsets.UTF_8).length > maxBytes);
+  }
+
+  private static String field(JsonObject data, String key) {
+    return data.getValue(key) instanceof String s ? s : null;
+  }
+}

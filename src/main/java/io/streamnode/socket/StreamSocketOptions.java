@@ -1,0 +1,49 @@
+package io.streamnode.socket;
+
+import io.vertx.core.json.JsonObject;
+
+/** Options of the stream socket (YAML section {@code stream_socket}), iii's {@code iii-stream} worker. */
+public class StreamSocketOptions {
+
+  /** Interface to bind. Loopback by default: expose it on purpose. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** TCP port, iii's default. */
+  public static final int DEFAULT_PORT = 3112;
+  /** Function called once per WebSocket handshake; its {@code context} reaches join/leave. None by default. */
+  public static final String DEFAULT_AUTH_FUNCTION = null;
+  /** Gateway verticle instances (event loops serving sockets). */
+  public static final int DEFAULT_INSTANCES = 1;
+
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private String authFunction = DEFAULT_AUTH_FUNCTION;
+  private int instances = DEFAULT_INSTANCES;
+
+  public StreamSocketOptions() {
+  }
+
+  public StreamSocketOptions(StreamSocketOptions other) {
+    this(other.toJson());
+  }
+
+  public StreamSocketOptions(JsonObject json) {
+    host = json.getString("host", DEFAULT_HOST);
+    port = json.getInteger("port", DEFAULT_PORT);
+    authFunction = json.getString("auth_function", DEFAULT_AUTH_FUNCTION);
+    instances = json.getInteger("instances", DEFAULT_INSTANCES);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("host", host).put("port", port)
+        .put("auth_function", authFunction).put("instances", instances);
+  }
+
+  public String getHost() { return host; }
+  public StreamSocketOptions setHost(String host) { this.host = host; return this; }
+  public int getPort() { return port; }
+  public StreamSocketOptions setPort(int port) { this.port = port; return this; }
+  public String getAuthFunction() { return authFunction; }
+  public StreamSocketOptions setAuthFunction(String authFunction) { this.authFunction = authFunction; return this; }
+  public int getInstances() { return instances; }
+  public StreamSocketOptions setInstances(int instances) { this.instances = instances; return this; }
+}

@@ -1,0 +1,196 @@
+package io.streamnode.socket;
+
+import io.streamnode.config.LimitsOptions;
+import io.streamnode.function.FunctionBus;
+import io.streamnode.store.GroupKey;
+import io.streamnode.store.StoreAddresses;
+import io.streamnode.store.StreamEvent;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The stream socket gateway (iii's {@code iii-stream} worker, default port 3112): accepts
+ * WebSockets on {@code /} and on the older {@code /stream/{stream}/{group}[/{item}]} path, runs
+ * the {@code auth_function} once per handshake, and fans each group's events out to the
+ * subscriptions of its sockets. Several instances may be deployed; each serves its own sockets.
+ */
+public class StreamSocketVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(StreamSocketVerticle.class.getName());
+
+  private final StreamSocketOptions options;
+  private final LimitsOptions limits;
+  private final Map<GroupKey, GroupSubscribers> groups = new HashMap<>();
+  private FunctionBus functions;
+  private EventBus eventBus;
+  private HttpServer server;
+
+  public StreamSocketVerticle(StreamSocketOptions options, LimitsOptions limits) {
+    this.options = options;
+    this.limits = limits;
+  }
+
+  @Override
+  public Future<?> start() {
+    eventBus = vertx.eventBus();
+    functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    HttpServerOptions serverOptions = new HttpServerOptions()
+        .setHost(options.getHost())
+        .setPort(options.getPort())
+        // Vert.x drops a connection whose frame outgrows its own limit without a close frame; by
+        // letting it buffer up to twice ours, StreamSocket can answer the usual "somewhat too big"
+        // message with a clean 1009. Beyond twice the limit the connection is simply dropped.
+        .setMaxWebSocketFrameSize(hardLimit(limits.getMaxFrameBytes()))
+        .setMaxWebSocketMessageSize(hardLimit(limits.getMaxFrameBytes()));
+    server = vertx.createHttpServer(serverOptions)
+        .webSocketHandshakeHandler(this::onHandshake)
+        .requestHandler(req -> req.response().setStatusCode(426)
+            .putHeader("content-type", "text/plain")
+            .end("streamnode stream socket: connect with a WebSocket\n"));
+    return server.listen().onSuccess(s -> LOG.fine("stream socket listening on " + options.getHost() + ":" + s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown();
+  }
+
+  private static int hardLimit(int limit) {
+    return (int) Math.min(Integer.MAX_VALUE, 2L * limit);
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void onHandshake(ServerWebSocketHandshake handshake) {
+    String path = handshake.path();
+    String[] legacy = null;
+    if (!"/".equals(path)) {
+      legacy = legacyPath(path);
+      if (legacy == null) {
+        handshake.reject(404);
+        return;
+      }
+    }
+    String[] join = legacy;
+    Future<Object> context = options.getAuthFunction() == null
+        ? Future.succeededFuture(null)
+        : authenticate(handshake);
+    context.onComplete(ctx -> handshake.accept().onSuccess(ws -> {
+      if (ws.isClosed()) {
+        // Closed between the upgrade and this callback (e.g. an oversized first frame): nothing to set up.
+        return;
+      }
+      StreamSocket socket = new StreamSocket(this, ws, ctx.result());
+      if (join != null) {
+        socket.join(new JsonObject().put("subscriptionId", path).put("streamName", join[0])
+            .put("groupId", join[1]).put("id", join[2]));
+      }
+    }));
+  }
+
+  /**
+   * Calls the auth function with iii's input. Fail-open, as iii: an error or an odd result gives
+   * a connection without context; only a {@code stream:join} handler can refuse.
+   */
+  private Future<Object> authenticate(ServerWebSocketHandshake handshake) {
+    JsonObject headers = new JsonObject();
+    handshake.headers().forEach(h -> {
+      if (h.getValue().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        headers.put(h.getKey().toLowerCase(), h.getValue());
+      }
+    });
+    JsonObject query = new JsonObject();
+    String q = handshake.query();
+    if (q != null && !q.isEmpty()) {
+      for (String part : q.split("&")) {
+        if (part.isEmpty()) {
+          continue;
+        }
+        int eq = part.indexOf('=');
+        String key = eq < 0 ? part : part.substring(0, eq);
+        if (key.isEmpty()) {
+          continue;
+        }
+        String value = eq < 0 ? "" : part.substring(eq + 1);
+        JsonArray values = query.getJsonArray(key);
+        if (values == null) {
+          query.put(key, values = new JsonArray());
+        }
+        values.add(value);
+      }
+    }
+    JsonObject input = new JsonObject()
+        .put("headers", headers)
+        .put("path", handshake.path())
+        .put("query_params", query)
+        .put("addr", handshake.remoteAddress().hostAddress() + ":" + handshake.remoteAddress().port());
+    return functions.call(options.getAuthFunction(), input).transform(ar -> {
+      if (ar.succeeded() && ar.result().value() instanceof JsonObject out) {
+        return Future.succeededFuture(out.getValue("context"));
+      }
+      if (ar.failed()) {
+        LOG.warning("auth_function " + options.getAuthFunction() + " failed (connection accepted without context): "
+            + ar.cause().getMessage());
+      }
+      return Future.succeededFuture(null);
+    });
+  }
+
+  /** {@code /stream/{stream}/{group}[/{item}]} -> [stream, group, item-or-null], else null. */
+  static String[] legacyPath(String path) {
+    String[] parts = path.split("/", -1);
+    if (parts.length < 4 || parts.length > 5 || !parts[0].isEmpty() || !"stream".equals(parts[1])) {
+      return null;
+    }
+    for (int i = 2; i < parts.length; i++) {
+      if (parts[i].isEmpty()) {
+        return null;
+      }
+      parts[i] = java.net.URLDecoder.decode(parts[i], java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return new String[] {parts[2], parts[3], parts.length == 5 ? parts[4] : null};
+  }
+
+  /** Adds a subscription to its group, starting the group's consumer if it is the first. */
+  Future<Void> subscribe(Subscription sub) {
+    GroupKey key = new GroupKey(sub.stream, sub.group);
+    GroupSubscribers subscribers = groups.get(key);
+    if (subscribers == null) {
+      subscribers = new GroupSubscribers(eventBus.<StreamEvent>consumer(StoreAddresses.group(sub.stream, sub.group)));
+      groups.put(key, subscribers);
+    }
+    subscribers.add(sub);
+    return subscribers.ready();
+  }
+
+  /** Removes a subscription, stopping the group's consumer if it was the last. */
+  void unsubscribe(Subscription sub) {
+    GroupKey key = new GroupKey(sub.stream, sub.group);
+    GroupSubscribers subscribers = groups.get(key);
+    if (subscribers != null && subscribers.remove(sub)) {
+      groups.remove(key);
+    }
+  }
+
+  EventBus eventBus() {
+    return eventBus;
+  }
+
+  LimitsOptions limits() {
+    return limits;
+  }
+}

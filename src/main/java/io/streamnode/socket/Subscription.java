@@ -1,0 +1,64 @@
+package io.streamnode.socket;
+
+import io.streamnode.store.StreamEvent;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One join of one socket: a group ({@code item == null}) or a single item. Until its initial
+ * sync is sent it is pending, and events that arrive meanwhile wait in a small buffer, so the
+ * client sees the sync first and then exactly the events after it. Events the snapshot already
+ * holds are dropped by sequence number, also once the subscription is live: the snapshot reply and
+ * the events may travel different paths (Redis command vs pub/sub connection, another cluster node),
+ * so an event the snapshot includes can still arrive after the sync.
+ */
+final class Subscription {
+
+  final StreamSocket socket;
+  final String id;
+  final String stream;
+  final String group;
+  final String item;
+  private List<StreamEvent> pending = new ArrayList<>(2);
+  /** The snapshot's sequence number: events at or below it are in the sync already. */
+  private long afterSeq = Long.MIN_VALUE;
+
+  Subscription(StreamSocket socket, String id, String stream, String group, String item) {
+    this.socket = socket;
+    this.id = id;
+    this.stream = stream;
+    this.group = group;
+    this.item = item;
+  }
+
+  boolean matches(String eventItem) {
+    return item == null || item.equals(eventItem);
+  }
+
+  /** Delivers an event to the socket, or holds it until the sync has gone out. */
+  void deliver(StreamEvent event) {
+    if (pending != null) {
+      pending.add(event);
+    } else if (event.seq() > afterSeq) {
+      socket.send(event.frame());
+    }
+  }
+
+  /** Ends the pending phase: sends held events newer than the snapshot ({@code snapshotSeq}). */
+  void activate(long snapshotSeq) {
+    afterSeq = snapshotSeq;
+    List<StreamEvent> held = pending;
+    pending = null;
+    for (StreamEvent e : held) {
+      deliver(e);
+    }
+  }
+
+  /** The payload of {@code stream:join} / {@code stream:leave} handlers (snake_case, as iii). */
+  JsonObject triggerPayload(Object context) {
+    return new JsonObject().put("subscription_id", id).put("stream_name", stream).put("group_id", group)
+        .put("id", item).put("context", context);
+  }
+}

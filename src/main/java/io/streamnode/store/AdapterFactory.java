@@ -1,0 +1,30 @@
+package io.streamnode.store;
+
+import io.streamnode.store.kv.FileStorage;
+import io.streamnode.store.kv.FileStorageOptions;
+import io.streamnode.store.kv.MemoryStorage;
+import io.streamnode.store.redis.RedisStorage;
+import io.streamnode.store.redis.RedisStorageOptions;
+import io.vertx.core.Vertx;
+
+/** Builds the {@link StreamStorage} an {@link AdapterOptions} names. */
+public final class AdapterFactory {
+
+  private AdapterFactory() {
+  }
+
+  /** A new, not yet opened, storage. Unknown names fail with {@link IllegalArgumentException}. */
+  public static StreamStorage create(Vertx vertx, AdapterOptions options) {
+    switch (options.getName()) {
+      case "kv":
+        if ("file_based".equals(options.storeMethod())) {
+          return new FileStorage(vertx, new FileStorageOptions(options.getConfig()));
+        }
+        return new MemoryStorage();
+      case "redis":
+        return new RedisStorage(vertx, new RedisStorageOptions(options.getConfig()));
+      default:
+        throw new IllegalArgumentException("adapter.name: unknown adapter '" + options.getName() + "' (expected kv or redis)");
+    }
+  }
+}

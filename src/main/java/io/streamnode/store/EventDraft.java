@@ -1,0 +1,91 @@
+package io.streamnode.store;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+
+/**
+ * A group event built before its write, with one gap that only the write can fill: the change
+ * type ({@code create} or {@code update}) or, for a delete, the removed value. The frame is
+ * {@code before + gap + after}, so a storage that applies the write somewhere else (a Redis
+ * script) completes it by concatenation, without knowing the frame's format.
+ */
+public final class EventDraft {
+
+  private final String stream;
+  private final String group;
+  private final String id;
+  private final Buffer before;
+  private final Buffer after;
+
+  private EventDraft(String stream, String group, String id, Buffer before, Buffer after) {
+    this.stream = stream;
+    this.group = group;
+    this.id = id;
+    this.before = before;
+    this.after = after;
+  }
+
+  /** A set or update: the gap is the type, {@code create} when the item was absent, else {@code update}. */
+  public static EventDraft upsert(String stream, String group, String id, long timestamp, Buffer encodedData) {
+    Buffer frame = StreamEvent.change(stream, group, id, 0, timestamp, "\u0000", encodedData).frame();
+    return split(stream, group, id, frame);
+  }
+
+  /** A delete: the gap is the removed value's JSON text. */
+  public static EventDraft deletion(String stream, String group, String id, long timestamp) {
+    Buffer frame = StreamEvent.change(stream, group, id, 0, timestamp, "delete", Buffer.buffer("\u0000")).frame();
+    return split(stream, group, id, frame);
+  }
+
+  /** A {@code stream::send} event: complete already, the gap is empty. */
+  public static EventDraft custom(String stream, String group, String id, long timestamp, String type,
+                                  Buffer encodedData) {
+    Buffer frame = StreamEvent.custom(stream, group, id, 0, timestamp, type, encodedData).frame();
+    return new EventDraft(stream, group, id, frame, Buffer.buffer());
+  }
+
+  // The NUL marks the gap: JSON text never holds a raw NUL (strings escape it as \u0000).
+  private static EventDraft split(String stream, String group, String id, Buffer frame) {
+    byte[] bytes = frame.getBytes();
+    int gap = 0;
+    while (bytes[gap] != 0) {
+      gap++;
+    }
+    return new EventDraft(stream, group, id, frame.getBuffer(0, gap), frame.getBuffer(gap + 1, bytes.length));
+  }
+
+  public String stream() {
+    return stream;
+  }
+
+  public String group() {
+    return group;
+  }
+
+  /** The item id, or {@code null} for a group-level custom event. */
+  public String id() {
+    return id;
+  }
+
+  /** The frame up to the gap. */
+  public Buffer before() {
+    return before;
+  }
+
+  /** The frame after the gap. */
+  public Buffer after() {
+    return after;
+  }
+
+  /** The routing fields as JSON array elements after the seq: {@code "stream","group","id"|null]}. */
+  public String routeTail() {
+    return Json.encode(stream) + "," + Json.encode(group) + "," + (id == null ? "null" : Json.encode(id)) + "]";
+  }
+
+  /** The event with the gap filled and its group sequence number. */
+  public StreamEvent complete(long seq, Buffer gap) {
+    Buffer frame = Buffer.buffer(before.length() + gap.length() + after.length())
+        .appendBuffer(before).appendBuffer(gap).appendBuffer(after);
+    return new StreamEvent(stream, group, id, seq, frame);
+  }
+}

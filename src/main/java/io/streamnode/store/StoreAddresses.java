@@ -1,0 +1,43 @@
+package io.streamnode.store;
+
+import io.vertx.core.eventbus.DeliveryOptions;
+
+/**
+ * Event-bus addresses of the store besides the function ids ({@code stream::set}, ...).
+ */
+public final class StoreAddresses {
+
+  /** Request {@code {stream_name, group_id, id?}}; reply {@code {seq, data}}: a join's initial snapshot. */
+  public static final String SNAPSHOT = "streamnode.store.snapshot";
+
+  /** Every {@link StreamEvent} is also sent here, for trigger dispatch on this node. */
+  public static final String TRIGGER_EVENTS = "streamnode.triggers.events";
+
+  /** Delivery of a {@link StreamEvent}: by reference on one node, {@link StreamEventCodec} between nodes. */
+  public static final DeliveryOptions EVENT_DELIVERY = new DeliveryOptions().setCodecName(StreamEventCodec.NAME);
+
+  /**
+   * Delivery of a {@link StreamEvent} to this node's subscribers only: for events every node
+   * receives by itself (the redis adapter's relay), which a clustered publish would duplicate.
+   */
+  public static final DeliveryOptions LOCAL_EVENT_DELIVERY = new DeliveryOptions(EVENT_DELIVERY).setLocalOnly(true);
+
+  private static final String GROUP_PREFIX = "streamnode.group/";
+  private static final String NODE_PREFIX = "streamnode.store.node/";
+
+  private StoreAddresses() {
+  }
+
+  /** The address where one node's store applies calls forwarded to it as a group's owner. */
+  public static String node(String nodeId) {
+    return NODE_PREFIX + nodeId;
+  }
+
+  /**
+   * The address a group's events are published on. The stream name is length-prefixed so that
+   * no pair of names can map to the same address, whatever characters they hold.
+   */
+  public static String group(String stream, String group) {
+    return GROUP_PREFIX + stream.length() + "/" + stream + "/" + group;
+  }
+}

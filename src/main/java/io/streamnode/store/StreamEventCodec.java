@@ -1,0 +1,66 @@
+package io.streamnode.store;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Event-bus codec for {@link StreamEvent}: passed by reference on one node (it is immutable),
+ * length-prefixed fields plus the frame bytes between cluster members.
+ */
+public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamEvent> {
+
+  public static final String NAME = "streamnode.event";
+
+  @Override
+  public void encodeToWire(Buffer buffer, StreamEvent e) {
+    buffer.appendLong(e.seq());
+    putString(buffer, e.stream());
+    putString(buffer, e.group());
+    putString(buffer, e.id());
+    buffer.appendInt(e.frame().length()).appendBuffer(e.frame());
+  }
+
+  @Override
+  public StreamEvent decodeFromWire(int pos, Buffer buffer) {
+    long seq = buffer.getLong(pos);
+    pos += 8;
+    String[] s = new String[3];
+    for (int k = 0; k < 3; k++) {
+      int len = buffer.getInt(pos);
+      pos += 4;
+      if (len >= 0) {
+        s[k] = buffer.getString(pos, pos + len, StandardCharsets.UTF_8.name());
+        pos += len;
+      }
+    }
+    int frameLen = buffer.getInt(pos);
+    pos += 4;
+    return new StreamEvent(s[0], s[1], s[2], seq, buffer.getBuffer(pos, pos + frameLen));
+  }
+
+  @Override
+  public StreamEvent transform(StreamEvent event) {
+    return event;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public byte systemCodecID() {
+    return -1;
+  }
+
+  private static void putString(Buffer buffer, String value) {
+    if (value == null) {
+      buffer.appendInt(-1);
+      return;
+    }
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    buffer.appendInt(bytes.length).appendBytes(bytes);
+  }
+}

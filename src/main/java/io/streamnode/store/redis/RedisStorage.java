@@ -1,0 +1,306 @@
+package io.streamnode.store.redis;
+
+import io.streamnode.store.EventDraft;
+import io.streamnode.store.PublishingStorage;
+import io.streamnode.store.StorageUnavailableException;
+import io.streamnode.store.StreamEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The {@code redis} adapter, iii's layout: one hash per group, key {@code stream:<stream>:<group>},
+ * field = item id, value = the item's JSON text. Besides iii's layout it keeps a counter per group,
+ * {@code streamnode:seq:<stream>:<group>}, and publishes every change on one channel
+ * ({@link RedisStorageOptions#getChannel()}) from the same Lua script that writes it (see
+ * {@link RedisScripts}), so nodes sharing the server deliver each group's events in one order.
+ *
+ * <p>{@code list} returns HVALS order, which Redis does not define (small hashes happen to keep
+ * insertion order). {@code list_groups} and {@code list_all} SCAN for {@code stream:*} hashes, as
+ * iii does, so they also see groups written by iii engines; SCAN walks the whole keyspace.
+ * Names holding {@code ':'} are ambiguous in this layout (as in iii): {@code list_all} splits a key
+ * at its first {@code ':'} after the prefix.
+ *
+ * <p>Every command fails after {@code command_timeout_ms}; failures to reach Redis surface as
+ * {@link StorageUnavailableException} and are logged once per outage.
+ */
+public final class RedisStorage implements PublishingStorage {
+
+  static final String KEY_PREFIX = "stream:";
+  static final String SEQ_PREFIX = "streamnode:seq:";
+
+  private final Vertx vertx;
+  private final RedisStorageOptions options;
+  private final String safeUrl;
+  private final RedisHealth health;
+  private Redis client;
+  private RedisEventRelay relay;
+
+  public RedisStorage(Vertx vertx, RedisStorageOptions options) {
+    this.vertx = vertx;
+    this.options = new RedisStorageOptions(options);
+    this.safeUrl = options.getRedisUrl().replaceFirst("//[^/@]*@", "//***@");
+    this.health = new RedisHealth(safeUrl);
+  }
+
+  @Override
+  public Future<Void> open() {
+    RedisOptions redisOptions = new RedisOptions()
+        .setConnectionString(options.getRedisUrl())
+        .setMaxPoolSize(options.getMaxPoolSize())
+        .setMaxPoolWaiting(1024)
+        .setNetClientOptions(new NetClientOptions().setConnectTimeout((int) options.getCommandTimeoutMs())
+            .setTcpNoDelay(true).setTcpKeepAlive(true));
+    client = Redis.createClient(vertx, redisOptions);
+    relay = new RedisEventRelay(vertx, options, redisOptions, health);
+    return send(Request.cmd(Command.PING))
+        .compose(pong -> relay.start())
+        .recover(err -> Future.failedFuture(new StorageUnavailableException(
+            "cannot reach Redis at " + safeUrl + ": " + describe(err))));
+  }
+
+  @Override
+  public Future<Void> close() {
+    Future<Void> relayClosed = relay == null ? Future.succeededFuture() : relay.close();
+    return relayClosed.eventually(() -> client == null ? Future.succeededFuture() : client.close());
+  }
+
+  // ---- plain StreamStorage -----------------------------------------------------------------
+
+  @Override
+  public Future<Object> get(String stream, String group, String item) {
+    return send(Request.cmd(Command.HGET).arg(key(stream, group)).arg(item)).map(RedisStorage::value);
+  }
+
+  /** iii's get-and-set; publishes nothing (the store uses {@link #set(String, String, String, Object, EventDraft)}). */
+  @Override
+  public Future<Object> set(String stream, String group, String item, Object value) {
+    return eval(RedisScripts.PLAIN_SET, keys(stream, group), item, Json.encodeToBuffer(value))
+        .map(RedisStorage::value);
+  }
+
+  /** iii's get-and-delete; publishes nothing (the store uses {@link #delete(String, String, String, EventDraft)}). */
+  @Override
+  public Future<Object> delete(String stream, String group, String item) {
+    return eval(RedisScripts.PLAIN_DELETE, keys(stream, group), item).map(RedisStorage::value);
+  }
+
+  @Override
+  public Future<List<Object>> list(String stream, String group) {
+    return send(Request.cmd(Command.HVALS).arg(key(stream, group))).map(values -> {
+      List<Object> result = new ArrayList<>(values.size());
+      values.forEach(v -> result.add(value(v)));
+      return result;
+    });
+  }
+
+  @Override
+  public Future<List<String>> listGroups(String stream) {
+    String prefix = KEY_PREFIX + stream + ":";
+    TreeSet<String> groups = new TreeSet<>();
+    return scan("0", escapeGlob(prefix) + "*", key -> {
+      if (key.startsWith(prefix)) {
+        groups.add(key.substring(prefix.length()));
+      }
+    }).map(v -> List.copyOf(groups));
+  }
+
+  @Override
+  public Future<SortedMap<String, SortedSet<String>>> listAll() {
+    SortedMap<String, SortedSet<String>> all = new TreeMap<>();
+    return scan("0", KEY_PREFIX + "*", key -> {
+      String rest = key.substring(KEY_PREFIX.length());
+      int colon = rest.indexOf(':');
+      if (colon >= 0) {
+        all.computeIfAbsent(rest.substring(0, colon), s -> new TreeSet<>()).add(rest.substring(colon + 1));
+      }
+    }).map(v -> all);
+  }
+
+  // ---- PublishingStorage -------------------------------------------------------------------
+
+  @Override
+  public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
+    return eval(RedisScripts.SET, keys(stream, group), item, Json.encodeToBuffer(value), options.getChannel(),
+        event.routeTail(), event.before(), event.after())
+        .map(r -> {
+          Response old = r.get(1);
+          Buffer gap = Buffer.buffer(isNil(old) ? "create" : "update");
+          return new Written(value(old), event.complete(r.get(0).toLong(), gap));
+        });
+  }
+
+  @Override
+  public Future<Written> delete(String stream, String group, String item, EventDraft event) {
+    return eval(RedisScripts.DELETE, keys(stream, group), item, options.getChannel(), event.routeTail(),
+        event.before(), event.after())
+        .map(r -> {
+          long seq = r.get(0).toLong();
+          if (seq == 0) {
+            return new Written(ABSENT, null);
+          }
+          Buffer old = r.get(1).toBuffer();
+          return new Written(Json.decodeValue(old), event.complete(seq, old));
+        });
+  }
+
+  @Override
+  public Future<Read> read(String stream, String group, String item) {
+    return send(Request.cmd(Command.HGET).arg(key(stream, group)).arg(item))
+        .map(r -> isNil(r) ? new Read(ABSENT, null) : new Read(value(r), r.toBuffer()));
+  }
+
+  @Override
+  public Future<Written> replace(String stream, String group, String item, Read expected, Object value,
+                                 EventDraft event) {
+    Buffer version = (Buffer) expected.version();
+    return eval(RedisScripts.REPLACE, keys(stream, group), item, Json.encodeToBuffer(value), options.getChannel(),
+        event.routeTail(), event.before(), event.after(), version == null ? "0" : "1",
+        version == null ? Buffer.buffer() : version)
+        .map(r -> {
+          long seq = r.get(0).toLong();
+          if (seq == 0) {
+            return null;
+          }
+          Buffer gap = Buffer.buffer(expected.value() == ABSENT ? "create" : "update");
+          return new Written(expected.value(), event.complete(seq, gap));
+        });
+  }
+
+  @Override
+  public Future<StreamEvent> publish(EventDraft event) {
+    return eval(RedisScripts.SEND, keys(event.stream(), event.group()), options.getChannel(), event.routeTail(),
+        event.before())
+        .map(r -> event.complete(r.toLong(), Buffer.buffer()));
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(String stream, String group, String item) {
+    Future<Response> read = item == null
+        ? eval(RedisScripts.SNAPSHOT, keys(stream, group), "0")
+        : eval(RedisScripts.SNAPSHOT, keys(stream, group), "1", item);
+    return read.map(r -> {
+      long seq = r.get(0).toLong();
+      if (item != null) {
+        Object v = value(r.get(1));
+        return new Snapshot(seq, v == ABSENT ? null : v);
+      }
+      List<Object> values = new ArrayList<>(r.size() - 1);
+      for (int i = 1; i < r.size(); i++) {
+        values.add(value(r.get(i)));
+      }
+      return new Snapshot(seq, new io.vertx.core.json.JsonArray(values));
+    });
+  }
+
+  @Override
+  public int maxUpdateAttempts() {
+    return options.getUpdateAttempts();
+  }
+
+  // ---- commands ----------------------------------------------------------------------------
+
+  static String key(String stream, String group) {
+    return KEY_PREFIX + stream + ":" + group;
+  }
+
+  private static List<String> keys(String stream, String group) {
+    return List.of(key(stream, group), SEQ_PREFIX + stream + ":" + group);
+  }
+
+  /** EVALSHA, then EVAL once if the server does not know the script (e.g. after a restart). */
+  private Future<Response> eval(RedisScript script, List<String> keys, Object... args) {
+    return send(script(Command.EVALSHA, script.sha(), keys, args)).recover(err -> {
+      if (err instanceof Response && String.valueOf(err.getMessage()).startsWith("NOSCRIPT")) {
+        return send(script(Command.EVAL, script.source(), keys, args));
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private static Request script(Command command, String script, List<String> keys, Object... args) {
+    Request request = Request.cmd(command).arg(script).arg(keys.size());
+    keys.forEach(request::arg);
+    for (Object arg : args) {
+      if (arg instanceof Buffer b) {
+        request.arg(b);
+      } else {
+        request.arg(arg.toString());
+      }
+    }
+    return request;
+  }
+
+  private Future<Void> scan(String cursor, String pattern, Consumer<String> each) {
+    return send(Request.cmd(Command.SCAN).arg(cursor).arg("MATCH").arg(pattern).arg("COUNT").arg(1000)
+        .arg("TYPE").arg("hash"))
+        .compose(r -> {
+          r.get(1).forEach(key -> each.accept(key.toString()));
+          String next = r.get(0).toString();
+          return "0".equals(next) ? Future.succeededFuture() : scan(next, pattern, each);
+        });
+  }
+
+  /**
+   * Sends one command, bounded by {@code command_timeout_ms}. An error reply from Redis fails
+   * with it as is; not reaching Redis fails with {@link StorageUnavailableException}.
+   */
+  private Future<Response> send(Request request) {
+    return client.send(request).timeout(options.getCommandTimeoutMs(), TimeUnit.MILLISECONDS).transform(ar -> {
+      if (ar.succeeded()) {
+        health.commands(true, null);
+        return Future.succeededFuture(ar.result());
+      }
+      Throwable cause = ar.cause();
+      if (cause instanceof Response && !String.valueOf(cause.getMessage()).startsWith("CONNECTION_CLOSED")) {
+        // Redis answered with an error: it is reachable. (The client reports a connection that
+        // closed under a pending command as a CONNECTION_CLOSED error reply: that is an outage.)
+        health.commands(true, null);
+        return Future.failedFuture(cause);
+      }
+      health.commands(false, cause);
+      return Future.failedFuture(new StorageUnavailableException("Redis is unreachable at " + safeUrl + " ("
+          + describe(cause) + ")"));
+    });
+  }
+
+  static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  }
+
+  private static boolean isNil(Response r) {
+    return r == null || r.toBuffer() == null;
+  }
+
+  private static Object value(Response r) {
+    return isNil(r) ? ABSENT : Json.decodeValue(r.toBuffer());
+  }
+
+  private static String escapeGlob(String text) {
+    StringBuilder escaped = new StringBuilder(text.length() + 8);
+    for (char c : text.toCharArray()) {
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+        escaped.append('\\');
+      }
+      escaped.append(c);
+    }
+    return escaped.toString();
+  }
+}

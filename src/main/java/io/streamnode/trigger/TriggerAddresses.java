@@ -1,0 +1,17 @@
+package io.streamnode.trigger;
+
+/** Event-bus addresses served by {@link TriggerDispatchVerticle}. */
+public final class TriggerAddresses {
+
+  /** Request {@code {id, trigger_type, function_id, config, metadata?}}; reply {@code null} or a wire error. */
+  public static final String REGISTER = "streamnode.triggers.register";
+  /** Request {@code {id}}; reply {@code null}. */
+  public static final String UNREGISTER = "streamnode.triggers.unregister";
+  /** Request: the {@code stream:join} payload; reply {@code {"unauthorized": bool}}. */
+  public static final String JOIN = "streamnode.triggers.join";
+  /** Send: the {@code stream:leave} payload; no reply. */
+  public static final String LEAVE = "streamnode.triggers.leave";
+
+  private TriggerAddresses() {
+  }
+}

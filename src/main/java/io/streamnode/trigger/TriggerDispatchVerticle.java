@@ -1,0 +1,222 @@
+package io.streamnode.trigger;
+
+import io.streamnode.config.LimitsOptions;
+import io.streamnode.function.ConsumerGroup;
+import io.streamnode.function.ErrorCode;
+import io.streamnode.function.FunctionBus;
+import io.streamnode.function.FunctionException;
+import io.streamnode.function.FunctionResult;
+import io.streamnode.store.StoreAddresses;
+import io.streamnode.store.StreamEvent;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Trigger dispatch: keeps the trigger registry and calls trigger functions.
+ * <ul>
+ *   <li>{@code stream}: for each store event, the matching triggers run one after another in
+ *       one background chain (condition first, if any); the write never waits for them and
+ *       their failures are only logged (fire-and-forget).</li>
+ *   <li>{@code stream:join}: answers a join request; any handler answering
+ *       {@code {"unauthorized":true}} refuses the join, anything else (error included) allows it.</li>
+ *   <li>{@code stream:leave}: calls every leave handler, results ignored.</li>
+ *   <li>{@code subscribe}: serves the {@code publish} function; each subscriber of the topic gets
+ *       the raw {@code data}, concurrently, results ignored.</li>
+ * </ul>
+ * Calls in flight are bounded by {@code limits.max_pending_trigger_calls}: past it, new
+ * stream-trigger chains are dropped with a warning instead of piling up without bound.
+ */
+public class TriggerDispatchVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(TriggerDispatchVerticle.class.getName());
+
+  private final LimitsOptions limits;
+  private final TriggerCatalog catalog;
+  private final TriggerRegistry registry = new TriggerRegistry();
+  private final ConsumerGroup consumers = new ConsumerGroup();
+  private FunctionBus functions;
+  private int pendingCalls;
+  private long dropped;
+
+  public TriggerDispatchVerticle(LimitsOptions limits) {
+    this(limits, TriggerCatalog.local());
+  }
+
+  /**
+   * @param limits call timeout and the bound on trigger calls in flight
+   * @param catalog where triggers are kept; a replicated one makes every node know every trigger
+   */
+  public TriggerDispatchVerticle(LimitsOptions limits, TriggerCatalog catalog) {
+    this.limits = limits;
+    this.catalog = catalog;
+  }
+
+  @Override
+  public Future<?> start() {
+    functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    EventBus bus = vertx.eventBus();
+    // Registrations are local: a trigger belongs to the node it was registered on.
+    consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.REGISTER, this::onRegister));
+    consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.UNREGISTER, this::onUnregister));
+    consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.JOIN, this::onJoin));
+    consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.LEAVE, msg -> onLeave(msg.body())));
+    consumers.add(bus.<StreamEvent>localConsumer(StoreAddresses.TRIGGER_EVENTS, msg -> onStreamEvent(msg.body())));
+    consumers.add(functions.register("publish", this::publish));
+    return catalog.open(registry::register, registry::unregister).compose(v -> consumers.ready());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumers.unregisterAll().eventually(catalog::close);
+  }
+
+  private void onRegister(Message<JsonObject> msg) {
+    try {
+      Trigger trigger = Trigger.fromJson(msg.body());
+      TriggerRegistry.validate(trigger);
+      // Effective here at once; the catalog then tells the other nodes (and tells us again, harmlessly).
+      registry.register(trigger);
+      catalog.add(trigger).onComplete(ar -> {
+        if (ar.succeeded()) {
+          LOG.fine(() -> "trigger registered: " + trigger);
+          msg.reply(null);
+        } else {
+          FunctionBus.fail(msg, ar.cause());
+        }
+      });
+    } catch (RuntimeException e) {
+      FunctionBus.fail(msg, e);
+    }
+  }
+
+  private void onUnregister(Message<JsonObject> msg) {
+    String id = msg.body().getString("id");
+    registry.unregister(id);
+    catalog.remove(id).onComplete(ar -> msg.reply(null));
+  }
+
+  private void onStreamEvent(StreamEvent event) {
+    List<Trigger> candidates = registry.streamTriggers(event.stream());
+    if (candidates.isEmpty()) {
+      return;
+    }
+    List<Trigger> matching = new ArrayList<>(candidates.size());
+    for (Trigger t : candidates) {
+      if (t.matchesStreamEvent(event.stream(), event.group(), event.id())) {
+        matching.add(t);
+      }
+    }
+    if (matching.isEmpty()) {
+      return;
+    }
+    if (pendingCalls + matching.size() > limits.getMaxPendingTriggerCalls()) {
+      if (dropped++ % 1000 == 0) {
+        LOG.warning("trigger calls dropped: " + pendingCalls + " in flight reached limits.max_pending_trigger_calls ("
+            + limits.getMaxPendingTriggerCalls() + "); " + dropped + " dropped so far");
+      }
+      return;
+    }
+    pendingCalls += matching.size();
+    JsonObject payload = event.toJson();
+    runStreamTriggers(matching, 0, payload);
+  }
+
+  /** Runs the matching triggers of one event one after another, as iii does. */
+  private void runStreamTriggers(List<Trigger> triggers, int index, JsonObject payload) {
+    if (index == triggers.size()) {
+      return;
+    }
+    Trigger trigger = triggers.get(index);
+    String condition = trigger.conditionFunctionId();
+    Future<Boolean> proceed = condition == null
+        ? Future.succeededFuture(true)
+        : functions.call(condition, payload).map(r -> !Boolean.FALSE.equals(r.value()));
+    proceed
+        .compose(go -> go ? functions.call(trigger.functionId(), payload).mapEmpty() : Future.succeededFuture())
+        .onComplete(ar -> {
+          pendingCalls--;
+          if (ar.failed()) {
+            LOG.warning("stream trigger " + trigger.id() + " (" + trigger.functionId() + ") failed: "
+                + ar.cause().getMessage());
+          }
+          runStreamTriggers(triggers, index + 1, payload);
+        });
+  }
+
+  /** {@code publish {topic, data}}: no result; subscribers get {@code data} as it is. */
+  private Future<FunctionResult> publish(Object input) {
+    if (!(input instanceof JsonObject in)) {
+      throw FunctionException.badInput("publish", "invalid type: expected a map");
+    }
+    if (!in.containsKey("topic")) {
+      throw FunctionException.badInput("publish", "missing field `topic`");
+    }
+    if (!(in.getValue("topic") instanceof String topic)) {
+      throw FunctionException.badInput("publish", "invalid type: expected a string for `topic`");
+    }
+    if (!in.containsKey("data")) {
+      throw FunctionException.badInput("publish", "missing field `data`");
+    }
+    if (topic.isEmpty()) {
+      throw new FunctionException(ErrorCode.TOPIC_NOT_SET, "Topic is not set");
+    }
+    Object data = in.getValue("data");
+    for (Trigger t : registry.topicTriggers(topic)) {
+      functions.call(t.functionId(), data).onFailure(err ->
+          LOG.fine(() -> "subscriber " + t.functionId() + " of " + topic + " failed: " + err.getMessage()));
+    }
+    return Future.succeededFuture(FunctionResult.NONE);
+  }
+
+  private void onJoin(Message<JsonObject> msg) {
+    List<Trigger> handlers = new ArrayList<>(registry.ofType(TriggerTypes.STREAM_JOIN));
+    runJoin(handlers, 0, msg);
+  }
+
+  private void runJoin(List<Trigger> handlers, int index, Message<JsonObject> msg) {
+    if (index == handlers.size()) {
+      msg.reply(new JsonObject().put("unauthorized", false));
+      return;
+    }
+    Trigger trigger = handlers.get(index);
+    functions.call(trigger.functionId(), msg.body()).onComplete(ar -> {
+      if (ar.succeeded() && refuses(ar.result())) {
+        msg.reply(new JsonObject().put("unauthorized", true));
+        return;
+      }
+      if (ar.failed()) {
+        LOG.warning("stream:join handler " + trigger.functionId() + " failed (join allowed): " + ar.cause().getMessage());
+      }
+      runJoin(handlers, index + 1, msg);
+    });
+  }
+
+  private static boolean refuses(FunctionResult result) {
+    return result.value() instanceof JsonObject obj && Boolean.TRUE.equals(obj.getValue("unauthorized"));
+  }
+
+  private void onLeave(JsonObject payload) {
+    List<Trigger> handlers = new ArrayList<>(registry.ofType(TriggerTypes.STREAM_LEAVE));
+    runLeave(handlers, 0, payload);
+  }
+
+  private void runLeave(List<Trigger> handlers, int index, JsonObject payload) {
+    if (index == handlers.size()) {
+      return;
+    }
+    Trigger trigger = handlers.get(index);
+    functions.call(trigger.functionId(), payload).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warning("stream:leave handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
+      }
+      runLeave(handlers, index + 1, payload);
+    });
+  }
+}

@@ -1,0 +1,145 @@
+package io.streamnode.http;
+
+import io.streamnode.StreamNode;
+import io.streamnode.config.NodeOptions;
+import io.streamnode.testing.TestNodes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** POST /functions/{id} maps function results and errors to HTTP statuses and JSON bodies. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+class HttpApiTest {
+
+  private HttpClient client;
+  private int port;
+
+  record Reply(int status, String body) {
+  }
+
+  @BeforeEach
+  void startNode(Vertx vertx, VertxTestContext ctx) {
+    NodeOptions options = TestNodes.options();
+    options.getStreamSocket().setPort(0);
+    options.getHttpApi().setPort(0);
+    options.getLimits().setMaxBodyBytes(4096);
+    StreamNode.start(vertx, options).onComplete(ctx.succeeding(node -> {
+      port = node.httpPort();
+      client = vertx.createHttpClient();
+      ctx.completeNow();
+    }));
+  }
+
+  private Future<Reply> post(String path, String body) {
+    return client.request(HttpMethod.POST, port, "127.0.0.1", path)
+        .compose(req -> req.send(Buffer.buffer(body)))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
+  }
+
+  @Test
+  void aSuccessfulCallAnswers200WithTheResultJson(VertxTestContext ctx) {
+    post("/functions/stream::set", "{\"stream_name\":\"s\",\"group_id\":\"g\",\"item_id\":\"i\",\"data\":{\"a\":1}}")
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(200, r.status());
+          assertEquals("{\"old_value\":null,\"new_value\":{\"a\":1}}", r.body());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aFunctionWithNoResultAnswers204(VertxTestContext ctx) {
+    post("/functions/stream::get", "{\"stream_name\":\"s\",\"group_id\":\"g\",\"item_id\":\"nope\"}")
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(204, r.status());
+          assertEquals("", r.body());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aNullResultAnswers200WithNull(VertxTestContext ctx) {
+    post("/functions/stream::send", "{\"stream_name\":\"s\",\"group_id\":\"g\",\"type\":\"t\",\"data\":1}")
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(200, r.status());
+          assertEquals("null", r.body());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void malformedJsonAnswers400InvalidJson(VertxTestContext ctx) {
+    post("/functions/stream::set", "{\"stream_name\":")
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(400, r.status());
+          assertEquals("invalid_json", new JsonObject(r.body()).getJsonObject("error").getString("code"));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void anUnknownFunctionAnswers404FunctionNotFound(VertxTestContext ctx) {
+    post("/functions/nope::nothing", "{}")
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(404, r.status());
+          assertEquals(new JsonObject("{\"error\":{\"code\":\"function_not_found\",\"message\":\"Function nope::nothing not found\"}}"),
+              new JsonObject(r.body()));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aDeserializationErrorAnswers400WithIiisMessage(VertxTestContext ctx) {
+    post("/functions/stream::get", "{\"stream_name\":\"s\"}")
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(400, r.status());
+          assertEquals(new JsonObject("{\"error\":{\"code\":\"deserialization_error\","
+                  + "\"message\":\"Failed to deserialize input for stream::get: missing field `group_id`\"}}"),
+              new JsonObject(r.body()));
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aBodyOverTheLimitAnswers413AndTheNodeKeepsServing(VertxTestContext ctx) {
+    String big = "{\"stream_name\":\"s\",\"group_id\":\"g\",\"item_id\":\"i\",\"data\":\"" + "x".repeat(5000) + "\"}";
+    post("/functions/stream::set", big)
+        .compose(r -> {
+          ctx.verify(() -> {
+            assertEquals(413, r.status());
+            assertEquals("payload_too_large", new JsonObject(r.body()).getJsonObject("error").getString("code"));
+          });
+          return post("/functions/stream::list_all", "{}");
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(200, r.status());
+          assertEquals("{\"stream\":[],\"count\":0}", r.body());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void healthAnswersOk(VertxTestContext ctx) {
+    client.request(HttpMethod.GET, port, "127.0.0.1", "/health")
+        .compose(req -> req.send())
+        .compose(HttpClientResponse::body)
+        .onComplete(ctx.succeeding(b -> ctx.verify(() -> {
+          assertEquals("{\"status\":\"ok\"}", b.toString());
+          ctx.completeNow();
+        })));
+  }
+}

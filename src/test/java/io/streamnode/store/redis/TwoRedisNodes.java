@@ -1,0 +1,80 @@
+package io.streamnode.store.redis;
+
+import io.streamnode.StreamNode;
+import io.streamnode.config.NodeOptions;
+import io.streamnode.store.AdapterOptions;
+import io.streamnode.testing.HttpFunctions;
+import io.streamnode.testing.TestNodes;
+import io.streamnode.testing.TestSocket;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Two standalone (not clustered) nodes, each in its own Vert.x, sharing one Redis: the setting
+ * of the redis adapter's fan-out. Each test gets a channel and stream names of its own, so tests
+ * never see each other's events even on the shared server. Clients made here are closed before
+ * the nodes (a node's servers wait for open connections when they stop).
+ */
+final class TwoRedisNodes {
+
+  final String channel = "streamnode::test::" + UUID.randomUUID();
+  final Vertx otherVertx = Vertx.vertx();
+  private final List<Supplier<Future<Void>>> clients = new ArrayList<>();
+  StreamNode a;
+  StreamNode b;
+
+  static NodeOptions options(String redisUrl, String channel) {
+    NodeOptions options = TestNodes.options();
+    options.setAdapter(new AdapterOptions().setName("redis")
+        .setConfig(new JsonObject().put("redis_url", redisUrl).put("channel", channel)));
+    return options;
+  }
+
+  /** A stream name no other test uses. */
+  static String uniqueStream(String what) {
+    return "test-" + what + "-" + UUID.randomUUID();
+  }
+
+  /** Node A in {@code vertx}, node B in a Vert.x of its own. */
+  Future<Void> start(Vertx vertx, String redisUrl) {
+    return TestNodes.start(vertx, options(redisUrl, channel))
+        .compose(n -> {
+          a = n;
+          return TestNodes.start(otherVertx, options(redisUrl, channel));
+        })
+        .map(n -> {
+          b = n;
+          return null;
+        });
+  }
+
+  /** An HTTP function client of {@code node}. */
+  HttpFunctions http(Vertx vertx, StreamNode node) {
+    HttpFunctions http = HttpFunctions.create(vertx, node.httpPort());
+    clients.add(http::close);
+    return http;
+  }
+
+  /** A socket on {@code node} joined to group {@code g} of {@code stream}, its sync received. */
+  Future<TestSocket> subscriber(Vertx vertx, StreamNode node, String stream) {
+    return TestSocket.connect(vertx, node.streamSocketPort()).compose(s -> {
+      clients.add(s::close);
+      return s.join("sub", stream, "g", null).compose(v -> s.frame(0)).map(s);
+    });
+  }
+
+  Future<Void> close() {
+    List<Future<Void>> closing = clients.stream().map(c -> c.get().otherwiseEmpty()).toList();
+    return Future.join(closing)
+        .transform(v -> a == null ? Future.<Void>succeededFuture() : a.close())
+        .transform(v -> b == null ? Future.<Void>succeededFuture() : b.close())
+        .eventually(otherVertx::close)
+        .mapEmpty();
+  }
+}
