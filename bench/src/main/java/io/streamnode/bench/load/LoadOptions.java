@@ -1,0 +1,114 @@
+package io.streamnode.bench.load;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** One load-generator run, from {@code --key=value} flags (each with its default). */
+public final class LoadOptions {
+
+  /** streamnode | ceiling | socketio: picks the subscriber protocol and the heap probe. */
+  String server = "streamnode";
+  /** Scenario name written into the results. */
+  String scenario = "headline";
+  /** Server process id (CPU, RSS, heap are read from it). */
+  long pid;
+  /**
+   * More server processes whose CPU is added to {@code pid}'s (the cross-node scenario: the
+   * publisher's node besides the subscribers' node), comma-separated.
+   */
+  List<Long> extraPids = new ArrayList<>();
+  /** http (POST /functions/..., the default, every server) | worker (iii worker socket, streamnode). */
+  String publisher = "http";
+  /** The worker socket's port, for {@code --publisher=worker}. */
+  int workerPort = 49134;
+  int socketPort = 3112;
+  int apiPort = 3111;
+  /** Groups the subscribers spread over, round robin. */
+  int groups = 1;
+  /** Subscriber connections in all (one subscription each). */
+  int connections = 1000;
+  /** Percent of the subscribers that join one item instead of the whole group. */
+  int itemPercent = 0;
+  /** Items per group the publisher cycles through. */
+  int items = 10;
+  /** Published value size in bytes (approximate: the JSON of {"t":..,"pad":".."}). */
+  int payload = 256;
+  /** Publish rates (stream calls per second, all groups together), one measured step each. */
+  List<Double> rates = new ArrayList<>(List.of(40.0));
+  /** set | set,update: the functions the publisher alternates between. */
+  List<String> mix = List.of("set");
+  /** Seconds of publishing before each measured window. */
+  double warmup = 10;
+  /** Seconds of each measured window. */
+  double measure = 20;
+  /** Publish calls in flight at most; a call due beyond it is skipped and counted. */
+  int maxInflight = 256;
+  /** HTTP connections of the publisher. */
+  int publishConnections = 16;
+  /** Connection attempts in flight at most while connecting. */
+  int connectConcurrency = 100;
+  /** Seconds allowed to connect everything. */
+  double connectTimeout = 180;
+  /** Idle scenario: connect, then measure memory per connection instead of publishing. */
+  boolean idle;
+  /** Results file: one JSON object a line, appended. */
+  String out = "bench/results/results.jsonl";
+
+  static LoadOptions parse(String[] args) {
+    LoadOptions o = new LoadOptions();
+    for (String arg : args) {
+      if (!arg.startsWith("--") || !arg.contains("=")) {
+        throw new IllegalArgumentException("expected --key=value, got " + arg);
+      }
+      String key = arg.substring(2, arg.indexOf('='));
+      String v = arg.substring(arg.indexOf('=') + 1);
+      switch (key) {
+        case "server" -> o.server = v;
+        case "scenario" -> o.scenario = v;
+        case "pid" -> o.pid = Long.parseLong(v);
+        case "extra-pids" -> {
+          o.extraPids = new ArrayList<>();
+          for (String p : v.split(",")) {
+            if (!p.isBlank()) {
+              o.extraPids.add(Long.parseLong(p));
+            }
+          }
+        }
+        case "publisher" -> o.publisher = v;
+        case "worker-port" -> o.workerPort = Integer.parseInt(v);
+        case "socket-port" -> o.socketPort = Integer.parseInt(v);
+        case "api-port" -> o.apiPort = Integer.parseInt(v);
+        case "groups" -> o.groups = Integer.parseInt(v);
+        case "connections" -> o.connections = Integer.parseInt(v);
+        case "item-percent" -> o.itemPercent = Integer.parseInt(v);
+        case "items" -> o.items = Integer.parseInt(v);
+        case "payload" -> o.payload = Integer.parseInt(v);
+        case "rates" -> {
+          o.rates = new ArrayList<>();
+          for (String r : v.split(",")) {
+            if (!r.isBlank()) {
+              o.rates.add(Double.parseDouble(r));
+            }
+          }
+        }
+        case "mix" -> o.mix = List.of(v.split(","));
+        case "warmup" -> o.warmup = Double.parseDouble(v);
+        case "measure" -> o.measure = Double.parseDouble(v);
+        case "max-inflight" -> o.maxInflight = Integer.parseInt(v);
+        case "publish-connections" -> o.publishConnections = Integer.parseInt(v);
+        case "connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);
+        case "connect-timeout" -> o.connectTimeout = Double.parseDouble(v);
+        case "idle" -> o.idle = Boolean.parseBoolean(v);
+        case "out" -> o.out = v;
+        default -> throw new IllegalArgumentException("unknown option --" + key);
+      }
+    }
+    if (o.pid <= 0) {
+      throw new IllegalArgumentException("--pid=PID of the server is required");
+    }
+    if (!List.of("http", "worker").contains(o.publisher)) {
+      throw new IllegalArgumentException("--publisher: http or worker, got " + o.publisher);
+    }
+    return o;
+  }
+}

@@ -1,0 +1,419 @@
+package io.streamnode.bench.load;
+
+import io.streamnode.bench.client.Protocol;
+import io.streamnode.bench.probe.ServerProbe;
+import io.streamnode.bench.publish.HttpFunctionPublisher;
+import io.streamnode.bench.publish.Publisher;
+import io.streamnode.bench.publish.WorkerSocketPublisher;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One load-generator run against one server: connect the subscribers, then either measure memory
+ * per idle connection, or publish at each rate in turn and measure a window after a warm-up.
+ *
+ * <p>Latency is end to end on one clock: every published value carries {@code System.nanoTime()}
+ * of its send in {@code "t"}, and the subscriber side (same JVM) subtracts it on arrival.
+ * Every loop is bounded: connecting by count and {@code connectTimeout}, publishing by the
+ * warm-up and window seconds of each listed rate.
+ */
+public final class LoadRun {
+
+  private static final String STREAM = "bench";
+  private static final byte[] T_KEY = "\"t\":".getBytes(StandardCharsets.US_ASCII);
+
+  private final LoadOptions o;
+  private final Vertx vertx;
+  private final ServerProbe probe;
+  private final Recorder latency = new Recorder(3);
+  private final LongAdder delivered = new LongAdder();
+  private final AtomicInteger closedEarly = new AtomicInteger();
+  /** Why subscriber sockets closed or failed, with counts: "status reason" or "exception ...". */
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> closeReasons = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<WebSocket> sockets = new ArrayList<>();
+  /**
+   * Held for the whole run: Vert.x closes a client, and every socket it opened, once the client
+   * object is garbage collected, which dropped all subscribers ~30 s in (close code 1000).
+   */
+  private WebSocketClient client;
+  /** matches[group][item]: subscriptions an event of that item reaches. */
+  private final int[][] matches;
+  private volatile boolean measuring;
+
+  private LoadRun(LoadOptions o) {
+    this.o = o;
+    // The load generator runs pinned to one core; two event loops as Vert.x would pick.
+    this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(2));
+    this.probe = new ServerProbe(o.pid, !"socketio".equals(o.server), o.apiPort);
+    this.matches = new int[o.groups][o.items];
+  }
+
+  public static void main(String[] args) throws Exception {
+    LoadOptions o = LoadOptions.parse(args);
+    LoadRun run = new LoadRun(o);
+    int status = 0;
+    try {
+      run.run();
+    } catch (Exception e) {
+      e.printStackTrace();
+      status = 1;
+    }
+    // No graceful close of thousands of sockets: the results are written and the server is
+    // stopped right after; exiting drops the connections at once.
+    System.exit(status);
+  }
+
+  private void run() throws Exception {
+    Path out = Path.of(o.out);
+    if (out.getParent() != null) {
+      Files.createDirectories(out.getParent());
+    }
+    long heapBefore = o.idle ? probe.heapBytesAfterGc() : -1;
+    long rssBefore = probe.rssBytes();
+    JsonObject connect = connectAll();
+    if (o.idle) {
+      Thread.sleep(2000);
+      long heapAfter = probe.heapBytesAfterGc();
+      long rssAfter = probe.rssBytes();
+      int n = connect.getInteger("connected");
+      JsonObject result = base().put("connect", connect)
+          .put("heap_before", heapBefore).put("heap_after", heapAfter)
+          .put("rss_before", rssBefore).put("rss_after", rssAfter)
+          .put("heap_per_connection", n == 0 || heapBefore < 0 || heapAfter < 0 ? -1 : (heapAfter - heapBefore) / n)
+          .put("rss_per_connection", n == 0 ? -1 : (rssAfter - rssBefore) / n)
+          .put("closed_early", closedEarly.get());
+      write(out, result);
+      return;
+    }
+    Publisher publisher;
+    if ("worker".equals(o.publisher)) {
+      WorkerSocketPublisher worker = new WorkerSocketPublisher(vertx, o.workerPort);
+      worker.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      publisher = worker;
+    } else {
+      publisher = new HttpFunctionPublisher(vertx, o.apiPort, o.publishConnections);
+    }
+    for (double rate : o.rates) {
+      JsonObject result = step(publisher, rate).put("connect", connect).put("closed_early", closedEarly.get())
+          .put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
+      write(out, result);
+    }
+    publisher.close();
+  }
+
+  private JsonObject base() {
+    return new JsonObject().put("server", o.server).put("scenario", o.scenario).put("groups", o.groups)
+        .put("connections", o.connections).put("item_percent", o.itemPercent).put("payload", o.payload)
+        .put("mix", String.join(",", o.mix)).put("max_inflight", o.maxInflight)
+        .put("publisher", o.publisher).put("server_processes", 1 + o.extraPids.size());
+  }
+
+  /** Connects every subscriber, at most connectConcurrency at once, within connectTimeout. */
+  private JsonObject connectAll() throws InterruptedException {
+    Protocol protocol = Protocol.named(o.server);
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(o.connections + 16).setConnectTimeout(30_000).setTcpNoDelay(true));
+    Histogram times = new Histogram(3);
+    Semaphore permits = new Semaphore(o.connectConcurrency);
+    AtomicInteger failed = new AtomicInteger();
+    long deadline = System.nanoTime() + (long) (o.connectTimeout * 1e9);
+    long start = System.nanoTime();
+    for (int j = 0; j < o.connections; j++) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || !permits.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+        System.err.println("connect timeout after " + j + " connections");
+        break;
+      }
+      int group = j % o.groups;
+      boolean itemLevel = (j % 100) < o.itemPercent;
+      int item = (j / o.groups) % o.items;
+      if (itemLevel) {
+        matches[group][item]++;
+      } else {
+        for (int i = 0; i < o.items; i++) {
+          matches[group][i]++;
+        }
+      }
+      long t0 = System.nanoTime();
+      Future<WebSocket> joined = protocol.join(client, o.socketPort, "s" + j, STREAM, "g" + group,
+          itemLevel ? "i" + item : null, this::onEvent);
+      joined.onComplete(ar -> {
+        if (ar.succeeded()) {
+          WebSocket ws = ar.result();
+          ws.closeHandler(v -> {
+            closedEarly.incrementAndGet();
+            closeReasons.merge(ws.closeStatusCode() + " " + ws.closeReason(), 1, Integer::sum);
+          });
+          ws.exceptionHandler(t -> closeReasons.merge("exception " + t, 1, Integer::sum));
+          synchronized (times) {
+            times.recordValue((System.nanoTime() - t0) / 1000);
+            sockets.add(ws);
+          }
+        } else {
+          failed.incrementAndGet();
+        }
+        permits.release();
+      });
+    }
+    long left = deadline - System.nanoTime();
+    permits.tryAcquire(o.connectConcurrency, Math.max(left, 1), TimeUnit.NANOSECONDS);
+    long totalMs = (System.nanoTime() - start) / 1_000_000;
+    synchronized (times) {
+      System.err.printf("%s %s: %d connected, %d failed in %d ms%n", o.server, o.scenario, sockets.size(),
+          failed.get(), totalMs);
+      return new JsonObject().put("connected", sockets.size()).put("failed", failed.get()).put("total_ms", totalMs)
+          .put("p50_us", times.getValueAtPercentile(50)).put("p99_us", times.getValueAtPercentile(99))
+          .put("max_us", times.getMaxValue());
+    }
+  }
+
+  private void onEvent(Buffer frame) {
+    if (!measuring) {
+      return;
+    }
+    long sent = sentNanos(frame);
+    if (sent != Long.MIN_VALUE) {
+      latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
+    }
+    delivered.increment();
+  }
+
+  /** Publishes at {@code rate} calls/s: warm-up, then one measured window. */
+  private JsonObject step(Publisher publisher, double rate) throws Exception {
+    Step s = new Step(publisher, rate);
+    s.start();
+    Thread.sleep((long) (o.warmup * 1000));
+    latency.getIntervalHistogram();
+    s.calls.forEach(Recorder::getIntervalHistogram);
+    delivered.reset();
+    s.resetCounters();
+    long cpu0 = serverCpu();
+    long sys0 = serverSystem();
+    long[] each0 = eachCpu();
+    long self0 = ServerProbe.cpuMicros(ProcessHandle.current().pid());
+    long busy0 = ServerProbe.machineBusyMicros();
+    long t0 = System.nanoTime();
+    measuring = true;
+    s.measuring = true;
+    Thread.sleep((long) (o.measure * 1000));
+    measuring = false;
+    s.measuring = false;
+    long t1 = System.nanoTime();
+    long cpu1 = serverCpu();
+    long sys1 = serverSystem();
+    long[] each1 = eachCpu();
+    long self1 = ServerProbe.cpuMicros(ProcessHandle.current().pid());
+    long busy1 = ServerProbe.machineBusyMicros();
+    Histogram lat = latency.getIntervalHistogram();
+    long got = delivered.sum();
+    s.stop();
+    double seconds = (t1 - t0) / 1e9;
+    long cpu = cpu1 - cpu0;
+    JsonObject result = base().put("rate", rate).put("window_s", seconds)
+        .put("published", s.published.sum()).put("published_per_s", s.published.sum() / seconds)
+        .put("skipped", s.skipped.sum()).put("publish_errors", s.errors.sum())
+        .put("expected_per_s", s.expected.sum() / seconds)
+        .put("delivered", got).put("delivered_per_s", got / seconds)
+        .put("latency_us", summary(lat))
+        .put("server_cpu_us", cpu).put("server_cpu_pct", 100.0 * cpu / 1e6 / seconds)
+        .put("cpu_us_per_msg", got == 0 ? -1 : (double) cpu / got)
+        .put("server_kernel_share", cpu == 0 ? 0 : (double) (sys1 - sys0) / cpu)
+        .put("loadgen_cpu_pct", 100.0 * (self1 - self0) / 1e6 / seconds)
+        .put("rss", probe.rssBytes())
+        // Everything else that ran on the machine meanwhile (other users' builds and tests): noise.
+        .put("other_cpu_pct", Math.max(0, 100.0 * ((busy1 - busy0) - cpu - (self1 - self0)) / 1e6 / seconds));
+    JsonObject calls = new JsonObject();
+    for (int i = 0; i < o.mix.size(); i++) {
+      Histogram h = s.calls.get(i).getIntervalHistogram();
+      calls.put(o.mix.get(i), summary(h).put("count", h.getTotalCount()).put("per_s", h.getTotalCount() / seconds));
+    }
+    result.put("calls", calls);
+    if (!o.extraPids.isEmpty()) {
+      io.vertx.core.json.JsonArray each = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i < each0.length; i++) {
+        each.add(got == 0 ? -1 : (double) (each1[i] - each0[i]) / got);
+      }
+      result.put("cpu_us_per_msg_by_process", each); // pid first, then extra pids in order
+    }
+    System.err.printf("%s %s rate %.0f/s: delivered %.0f/s (expected %.0f/s), p50 %d us, p99 %d us, cpu %.2f us/msg%n",
+        o.server, o.scenario, rate, got / seconds, s.expected.sum() / seconds, lat.getValueAtPercentile(50),
+        lat.getValueAtPercentile(99), got == 0 ? -1.0 : (double) cpu / got);
+    return result;
+  }
+
+  /** CPU of the server process(es): {@code pid} plus every extra pid. */
+  private long serverCpu() {
+    long sum = probe.cpuMicros();
+    for (long p : o.extraPids) {
+      sum += ServerProbe.cpuMicros(p);
+    }
+    return sum;
+  }
+
+  private long serverSystem() {
+    long sum = probe.systemMicros();
+    for (long p : o.extraPids) {
+      sum += ServerProbe.systemMicros(p);
+    }
+    return sum;
+  }
+
+  private long[] eachCpu() {
+    long[] t = new long[1 + o.extraPids.size()];
+    t[0] = probe.cpuMicros();
+    for (int i = 0; i < o.extraPids.size(); i++) {
+      t[i + 1] = ServerProbe.cpuMicros(o.extraPids.get(i));
+    }
+    return t;
+  }
+
+  private static JsonObject summary(Histogram h) {
+    return new JsonObject().put("p50", h.getValueAtPercentile(50)).put("p99", h.getValueAtPercentile(99))
+        .put("p999", h.getValueAtPercentile(99.9)).put("max", h.getMaxValue()).put("mean", h.getMean())
+        .put("count", h.getTotalCount());
+  }
+
+  private static void write(Path out, JsonObject result) throws IOException {
+    Files.writeString(out, result.encode() + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  /** The nanoTime in the value's {@code "t":} field, or MIN_VALUE when the frame has none. */
+  static long sentNanos(Buffer frame) {
+    int n = frame.length();
+    outer:
+    for (int i = 0, last = n - T_KEY.length; i <= last; i++) {
+      for (int k = 0; k < T_KEY.length; k++) {
+        if (frame.getByte(i + k) != T_KEY[k]) {
+          continue outer;
+        }
+      }
+      int p = i + T_KEY.length;
+      boolean negative = p < n && frame.getByte(p) == '-';
+      if (negative) {
+        p++;
+      }
+      long v = 0;
+      for (; p < n; p++) {
+        byte b = frame.getByte(p);
+        if (b < '0' || b > '9') {
+          break;
+        }
+        v = v * 10 + (b - '0');
+      }
+      return negative ? -v : v;
+    }
+    return Long.MIN_VALUE;
+  }
+
+  /** The publisher of one rate step: a 1 ms timer that issues the calls due so far. */
+  private final class Step {
+    final Publisher publisher;
+    final double rate;
+    final List<Recorder> calls = new ArrayList<>();
+    final LongAdder published = new LongAdder();
+    final LongAdder skipped = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder expected = new LongAdder();
+    final String pad;
+    volatile boolean measuring;
+    long timer;
+    long started;
+    long issued;
+    long seq;
+    int inflight;
+
+    Step(Publisher publisher, double rate) {
+      this.publisher = publisher;
+      this.rate = rate;
+      o.mix.forEach(f -> calls.add(new Recorder(3)));
+      this.pad = "x".repeat(Math.max(0, o.payload - 40));
+    }
+
+    void start() {
+      started = System.nanoTime();
+      timer = vertx.setPeriodic(1, id -> tick());
+    }
+
+    void stop() {
+      vertx.cancelTimer(timer);
+    }
+
+    void resetCounters() {
+      published.reset();
+      skipped.reset();
+      errors.reset();
+      expected.reset();
+    }
+
+    private void tick() {
+      long due = (long) ((System.nanoTime() - started) * rate / 1e9) - issued;
+      // Fallen behind by more than one tick's worth plus a margin: skip, never burst unboundedly.
+      long cap = Math.max(10, (long) (rate / 100));
+      if (due > cap) {
+        if (measuring) {
+          skipped.add(due - cap);
+        }
+        issued += due - cap;
+        due = cap;
+      }
+      for (long i = 0; i < due; i++) {
+        issued++;
+        publishOne();
+      }
+    }
+
+    private void publishOne() {
+      if (inflight >= o.maxInflight) {
+        if (measuring) {
+          skipped.increment();
+        }
+        return;
+      }
+      long n = seq++;
+      int group = (int) (n % o.groups);
+      int item = (int) ((n / o.groups) % o.items);
+      int fn = (int) ((n / ((long) o.groups * o.items)) % o.mix.size());
+      String function = o.mix.get(fn);
+      long t = System.nanoTime();
+      Future<Void> call = "update".equals(function)
+          ? publisher.update(STREAM, "g" + group, "i" + item, "t", Buffer.buffer(Long.toString(t)))
+          : publisher.set(STREAM, "g" + group, "i" + item,
+              Buffer.buffer("{\"t\":" + t + ",\"pad\":\"" + pad + "\"}"));
+      inflight++;
+      boolean counted = measuring;
+      if (counted) {
+        published.increment();
+        expected.add(matches[group][item]);
+      }
+      Recorder r = calls.get(fn);
+      call.onComplete(ar -> {
+        inflight--;
+        if (ar.failed()) {
+          errors.increment();
+        } else if (counted) {
+          r.recordValue((System.nanoTime() - t) / 1000);
+        }
+      });
+    }
+  }
+}
