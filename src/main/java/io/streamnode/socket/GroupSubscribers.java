@@ -1,5 +1,7 @@
 package io.streamnode.socket;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.streamnode.store.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -43,11 +45,22 @@ final class GroupSubscribers {
 
   private void deliver(StreamEvent event) {
     String item = event.id();
-    // Indexed loop: no iterator allocation on the fan-out path.
-    for (int i = 0, n = subscriptions.size(); i < n; i++) {
-      Subscription s = subscriptions.get(i);
-      if (s.matches(item)) {
-        s.deliver(event);
+    // The WebSocket frame is built once, on first match, and every socket writes a view of it.
+    ByteBuf frame = null;
+    try {
+      // Indexed loop: no iterator allocation on the fan-out path.
+      for (int i = 0, n = subscriptions.size(); i < n; i++) {
+        Subscription s = subscriptions.get(i);
+        if (s.matches(item)) {
+          if (frame == null) {
+            frame = TextFrame.encode(event.frame(), ByteBufAllocator.DEFAULT);
+          }
+          s.deliver(event, frame);
+        }
+      }
+    } finally {
+      if (frame != null) {
+        frame.release(); // the sockets' views hold it until their writes complete
       }
     }
   }

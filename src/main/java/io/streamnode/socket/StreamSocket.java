@@ -1,15 +1,17 @@
 package io.streamnode.socket;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.VoidChannelPromise;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.StreamEvent;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
-import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -37,12 +39,20 @@ final class StreamSocket {
   private final ServerWebSocket ws;
   private final Object context;
   private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+  /** The connection's Netty handler: frames are written here, below Vert.x's per-write flush. */
+  private final ChannelHandlerContext chctx;
+  /** Completes writes without a per-write promise; failures are not reported (the close handler is). */
+  private final ChannelPromise quietPromise;
+  private boolean unflushed;
   private boolean closed;
 
   StreamSocket(StreamSocketVerticle gateway, ServerWebSocket ws, Object context) {
     this.gateway = gateway;
     this.ws = ws;
     this.context = context;
+    this.chctx = ((WebSocketInternal) ws).channelHandlerContext();
+    this.quietPromise = new VoidChannelPromise(chctx.channel(), false);
+    // Sets the channel's high water mark, which write() checks through Channel.isWritable().
     ws.setWriteQueueMaxSize(gateway.limits().getOutboundQueueBytes());
     int limit = gateway.limits().getMaxFrameBytes();
     ws.textMessageHandler(text -> {
@@ -103,21 +113,75 @@ final class StreamSocket {
     return bytes;
   }
 
-  /** Writes one pre-encoded wrapper as a text frame; the same buffer may go to many sockets. */
-  void send(Buffer frame) {
+  /** Sends one wrapper (UTF-8 JSON) to this socket alone: a sync or an unauthorized answer. */
+  void send(Buffer wrapper) {
     if (closed) {
       return;
     }
-    if (ws.writeQueueFull()) {
-      closed = true;
-      LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
-          + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
-      ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
-      return;
+    ByteBuf frame = TextFrame.encode(wrapper, chctx.alloc());
+    if (!write(frame)) {
+      frame.release();
     }
-    // A text frame straight from the shared bytes: no per-subscriber String or UTF-8 encoding.
-    ByteBuf bytes = ((BufferInternal) frame).getByteBuf();
-    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
+  }
+
+  /**
+   * Sends a frame that other sockets share (a group's event, encoded once by {@link TextFrame}):
+   * this socket writes its own view of the same bytes.
+   */
+  void sendShared(ByteBuf frame) {
+    if (!closed) {
+      ByteBuf view = frame.retainedDuplicate();
+      if (!write(view)) {
+        view.release();
+      }
+    }
+  }
+
+  /**
+   * Queues {@code frame} on the channel below Vert.x's outbound queue, without a flush: the
+   * gateway's {@link DeferredFlush} flushes once for everything written in this turn. Returns
+   * false, without taking ownership of the frame, if the socket is closed or too slow.
+   */
+  private boolean write(ByteBuf frame) {
+    if (!chctx.executor().inEventLoop()) {
+      // Sockets are served on the event loop of the gateway instance that feeds them; should a
+      // frame ever come from elsewhere, hand it over rather than touch the channel from here.
+      chctx.executor().execute(() -> {
+        if (!write(frame)) {
+          frame.release();
+        }
+      });
+      return true;
+    }
+    if (closed) {
+      return false;
+    }
+    Channel channel = chctx.channel();
+    if (!channel.isWritable()) {
+      // Unflushed frames count towards the limit too: give the kernel what it takes first.
+      flush();
+      if (!channel.isWritable()) {
+        closed = true;
+        LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
+            + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
+        ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+        return false;
+      }
+    }
+    chctx.write(frame, quietPromise);
+    if (!unflushed) {
+      unflushed = true;
+      gateway.deferredFlush().add(this);
+    }
+    return true;
+  }
+
+  /** Flushes the frames written since the last flush (called by {@link DeferredFlush}). */
+  void flush() {
+    if (unflushed) {
+      unflushed = false;
+      chctx.flush();
+    }
   }
 
   private void onText(String text) {

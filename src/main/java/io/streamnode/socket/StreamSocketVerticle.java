@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -35,6 +36,7 @@ public class StreamSocketVerticle extends VerticleBase {
   private FunctionBus functions;
   private EventBus eventBus;
   private HttpServer server;
+  private DeferredFlush deferredFlush;
 
   public StreamSocketVerticle(StreamSocketOptions options, LimitsOptions limits) {
     this.options = options;
@@ -44,6 +46,7 @@ public class StreamSocketVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     eventBus = vertx.eventBus();
+    deferredFlush = new DeferredFlush(((ContextInternal) context).nettyEventLoop());
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
@@ -68,6 +71,11 @@ public class StreamSocketVerticle extends VerticleBase {
 
   private static int hardLimit(int limit) {
     return (int) Math.min(Integer.MAX_VALUE, 2L * limit);
+  }
+
+  /** The sockets of this instance's event loop waiting for a flush. */
+  DeferredFlush deferredFlush() {
+    return deferredFlush;
   }
 
   /** The port actually bound (useful with port 0). */

@@ -1,5 +1,6 @@
 package io.streamnode.socket;
 
+import io.netty.buffer.ByteBuf;
 import io.streamnode.store.StreamEvent;
 import io.vertx.core.json.JsonObject;
 
@@ -37,12 +38,15 @@ final class Subscription {
     return item == null || item.equals(eventItem);
   }
 
-  /** Delivers an event to the socket, or holds it until the sync has gone out. */
-  void deliver(StreamEvent event) {
+  /**
+   * Delivers an event to the socket as {@code frame} (its shared WebSocket frame), or holds it
+   * until the sync has gone out.
+   */
+  void deliver(StreamEvent event, ByteBuf frame) {
     if (pending != null) {
       pending.add(event);
     } else if (event.seq() > afterSeq) {
-      socket.send(event.frame());
+      socket.sendShared(frame);
     }
   }
 
@@ -52,7 +56,9 @@ final class Subscription {
     List<StreamEvent> held = pending;
     pending = null;
     for (StreamEvent e : held) {
-      deliver(e);
+      if (e.seq() > afterSeq) {
+        socket.send(e.frame());
+      }
     }
   }
 

@@ -1,0 +1,207 @@
+package io.streamnode.socket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamnode.StreamNode;
+import io.streamnode.api.Worker;
+import io.streamnode.testing.TestNodes;
+import io.streamnode.testing.TestSocket;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How events leave the gateway: one WebSocket frame per event, built once and written to every
+ * matching subscription, and the frames a socket gets in one event-loop turn flushed together
+ * (one system call, so the client reads them in one go) rather than one flush per frame.
+ */
+@ExtendWith(VertxExtension.class)
+class SharedFrameWriteTest {
+
+  private StreamNode node;
+
+  @BeforeEach
+  void start(Vertx vertx, VertxTestContext testContext) {
+    TestNodes.start(vertx).onComplete(testContext.succeeding(n -> {
+      node = n;
+      testContext.completeNow();
+    }));
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void theFramesOfOneEventForFortySubscriptionsOfOneSocketLeaveInOneWrite(Vertx vertx) throws Exception {
+    int subscriptions = 40;
+    try (RawWebSocket ws = RawWebSocket.connect(node.streamSocketPort())) {
+      for (int i = 0; i < subscriptions; i++) {
+        ws.sendText(TestSocket.command("join", "s" + i, "burst", "g", null).encode());
+        assertEquals("sync", new JsonObject(ws.readFrame()).getJsonObject("event").getString("type"));
+      }
+      // ~1 KB per frame: 40 frames written one by one take long enough for the client to wake
+      // up and read the first ones alone; written together they arrive as one segment.
+      String data = "x".repeat(1000);
+      Worker.create(vertx).call("stream::set", new JsonObject().put("stream_name", "burst").put("group_id", "g")
+          .put("item_id", "i").put("data", data)).await();
+      List<String> firstRead = ws.framesOfOneRead();
+      assertEquals(subscriptions, firstRead.size(), "frames in the client's first read after the write");
+      for (String frame : firstRead) {
+        JsonObject event = new JsonObject(frame).getJsonObject("event");
+        assertEquals("create", event.getString("type"));
+        assertEquals(data, event.getString("data"));
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void framesWithEachLengthEncodingArriveIntact(Vertx vertx, VertxTestContext testContext) {
+    // The wrapper adds ~130 bytes to the data: these data lengths put frame payloads on both
+    // sides of the 7-bit / 16-bit (126) and 16-bit / 64-bit (65,536) length forms of RFC 6455.
+    int[] sizes = new int[2 * 41 + 2];
+    for (int i = 0; i <= 40; i++) {
+      sizes[i] = Math.max(0, 126 - 150 + i);
+      sizes[41 + i] = 65_536 - 150 + i;
+    }
+    sizes[82] = 0;
+    sizes[83] = 300_000;
+    Worker worker = Worker.create(vertx);
+    TestSocket.connect(vertx, node.streamSocketPort())
+        .compose(s -> s.join("s", "sizes", "g", null).compose(v -> s.frame(0)).map(s))
+        .compose(s -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (int i = 0; i < sizes.length; i++) {
+            int n = sizes[i];
+            String item = "i" + i;
+            chain = chain.compose(v -> worker.call("stream::send", new JsonObject().put("stream_name", "sizes")
+                .put("group_id", "g").put("id", item).put("type", "blob").put("data", "y".repeat(n))).mapEmpty());
+          }
+          return chain.compose(v -> s.frames(1 + sizes.length));
+        })
+        .onComplete(testContext.succeeding(frames -> testContext.verify(() -> {
+          for (int i = 0; i < sizes.length; i++) {
+            JsonObject frame = frames.get(1 + i);
+            assertEquals("i" + i, frame.getString("id"));
+            assertEquals(sizes[i], frame.getJsonObject("event").getJsonObject("event").getString("data").length());
+          }
+          testContext.completeNow();
+        })));
+  }
+
+  /** A WebSocket client on a plain socket, so a test can see how bytes arrive per read. */
+  private static final class RawWebSocket implements AutoCloseable {
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawWebSocket(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = new DataInputStream(socket.getInputStream());
+      this.out = socket.getOutputStream();
+    }
+
+    static RawWebSocket connect(int port) throws IOException {
+      Socket socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(10_000);
+      socket.setReceiveBufferSize(1 << 20);
+      socket.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        if (b < 0) {
+          throw new IOException("closed during the handshake: " + head);
+        }
+        head.append((char) b);
+      }
+      assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+      return new RawWebSocket(socket);
+    }
+
+    /** Sends a masked text frame (clients must mask; an all-zero key leaves the bytes as they are). */
+    void sendText(String text) throws IOException {
+      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(0x81);
+      if (payload.length < 126) {
+        frame.write(0x80 | payload.length);
+      } else {
+        frame.write(0x80 | 126);
+        frame.write(payload.length >> 8);
+        frame.write(payload.length);
+      }
+      frame.write(new byte[4]);
+      frame.write(payload);
+      out.write(frame.toByteArray());
+      out.flush();
+    }
+
+    /** Reads one unfragmented text frame. */
+    String readFrame() throws IOException {
+      int opcode = in.readUnsignedByte();
+      assertEquals(0x81, opcode, "a final text frame");
+      long length = in.readUnsignedByte() & 0x7F;
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** One blocking read(2)'s worth of bytes, split into the complete text frames it holds. */
+    List<String> framesOfOneRead() throws IOException {
+      byte[] buf = new byte[1 << 20];
+      int n = in.read(buf);
+      ByteBuffer bytes = ByteBuffer.wrap(buf, 0, Math.max(0, n));
+      List<String> frames = new ArrayList<>();
+      while (bytes.remaining() >= 2) {
+        bytes.mark();
+        bytes.get();
+        int length = bytes.get() & 0x7F;
+        if (length == 126) {
+          if (bytes.remaining() < 2) {
+            break;
+          }
+          length = bytes.getShort() & 0xFFFF;
+        }
+        if (bytes.remaining() < length) {
+          bytes.reset();
+          break;
+        }
+        byte[] payload = new byte[length];
+        bytes.get(payload);
+        frames.add(new String(payload, StandardCharsets.UTF_8));
+      }
+      return frames;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
