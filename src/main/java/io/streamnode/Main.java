@@ -160,6 +160,9 @@ public final class Main {
     long t0 = System.nanoTime();
     log.info("streamnode " + VERSION + " starting (Java " + Runtime.version() + ", pid " + ProcessHandle.current().pid() + ")");
     VertxOptions vertxOptions = new VertxOptions().setPreferNativeTransport(true);
+    if (options.getEventLoops() > 0) {
+      vertxOptions.setEventLoopPoolSize(options.getEventLoops());
+    }
     ClusterMember member = null;
     Vertx vertx;
     StreamNode node;
@@ -177,7 +180,8 @@ public final class Main {
       return;
     }
     log.info("transport: " + (vertx.isNativeTransportEnabled() ? "native epoll"
-        : "NIO (native epoll unavailable: " + vertx.unavailableNativeTransportCause() + ")"));
+        : "NIO (native epoll unavailable: " + vertx.unavailableNativeTransportCause() + ")")
+        + ", " + vertxOptions.getEventLoopPoolSize() + " event loop(s)");
     try {
       node = (member != null ? StreamNode.start(member, options) : StreamNode.start(vertx, options))
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

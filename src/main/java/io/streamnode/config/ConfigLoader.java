@@ -202,6 +202,10 @@ public final class ConfigLoader {
     if (!(clusterPort instanceof Number n) || n.intValue() < 0 || n.intValue() > 65535) {
       throw new ConfigException("cluster_port: expected a port from 0 to 65535, got " + describe(clusterPort));
     }
+    Object loops = c.getValue("event_loops");
+    if (!(loops instanceof Number count) || count.intValue() < 0) {
+      throw new ConfigException("event_loops: expected 0 (Vert.x's default) or more, got " + describe(loops));
+    }
     for (String limit : c.getJsonObject("limits").fieldNames()) {
       positive(c, "limits." + limit);
     }

@@ -26,6 +26,8 @@ public class NodeOptions {
   public static final int DEFAULT_CLUSTER_PORT = 0;
   /** Interface to bind and announce; empty keeps cluster.xml's (127.0.0.1). */
   public static final String DEFAULT_CLUSTER_HOST = "";
+  /** Vert.x event-loop threads; 0 keeps Vert.x's default (twice the cores the JVM may use). */
+  public static final int DEFAULT_EVENT_LOOPS = 0;
 
   private StreamSocketOptions streamSocket = new StreamSocketOptions();
   private WorkerSocketOptions workerSocket = new WorkerSocketOptions();
@@ -39,6 +41,7 @@ public class NodeOptions {
   private String clusterHost = DEFAULT_CLUSTER_HOST;
   private List<String> clusterMembers = new ArrayList<>();
   private List<String> deploy = new ArrayList<>();
+  private int eventLoops = DEFAULT_EVENT_LOOPS;
 
   public NodeOptions() {
   }
@@ -58,6 +61,7 @@ public class NodeOptions {
     clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
     clusterPort = json.getInteger("cluster_port", DEFAULT_CLUSTER_PORT);
     clusterHost = json.getString("cluster_host", DEFAULT_CLUSTER_HOST);
+    eventLoops = json.getInteger("event_loops", DEFAULT_EVENT_LOOPS);
     clusterMembers = new ArrayList<>();
     json.getJsonArray("cluster_members", new JsonArray()).forEach(v -> clusterMembers.add(String.valueOf(v)));
     deploy = new ArrayList<>();
@@ -76,6 +80,7 @@ public class NodeOptions {
         .put("cluster_name", clusterName)
         .put("cluster_port", clusterPort)
         .put("cluster_host", clusterHost)
+        .put("event_loops", eventLoops)
         .put("cluster_members", new JsonArray(new ArrayList<>(clusterMembers)))
         .put("deploy", new JsonArray(new ArrayList<>(deploy)));
   }
@@ -101,6 +106,8 @@ public class NodeOptions {
   public NodeOptions setClusterPort(int v) { clusterPort = v; return this; }
   public String getClusterHost() { return clusterHost; }
   public NodeOptions setClusterHost(String v) { clusterHost = v; return this; }
+  public int getEventLoops() { return eventLoops; }
+  public NodeOptions setEventLoops(int v) { eventLoops = v; return this; }
   /** {@code host[:port]} entries replacing cluster.xml's TCP/IP member list; empty keeps the file's. */
   public List<String> getClusterMembers() { return clusterMembers; }
   public NodeOptions setClusterMembers(List<String> v) { clusterMembers = new ArrayList<>(v); return this; }

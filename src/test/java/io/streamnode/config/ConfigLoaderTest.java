@@ -103,6 +103,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eventLoopsComeFromTheEnvironmentAndANegativeCountIsRefused() {
+    assertEquals(0, new ConfigLoader(Map.of()).load(null, Map.of()).getEventLoops());
+    assertEquals(1, new ConfigLoader(Map.of("STREAMNODE_EVENT_LOOPS", "1")).load(null, Map.of()).getEventLoops());
+    ConfigException e = assertThrows(ConfigException.class, () ->
+        new ConfigLoader(Map.of()).load(null, Map.of("event_loops", "-1")));
+    assertTrue(e.getMessage().startsWith("event_loops"), e.getMessage());
+  }
+
+  @Test
   void anOutOfRangePortIsRefused() {
     ConfigException e = assertThrows(ConfigException.class, () ->
         new ConfigLoader(Map.of()).load(null, Map.of("stream_socket.port", "70000")));
