@@ -43,6 +43,8 @@ public final class LoadOptions {
   double measure = 20;
   /** Publish calls in flight at most; a call due beyond it is skipped and counted. */
   int maxInflight = 256;
+  /** stream::set calls made before the first warm-up, to a group nobody joined, so the JIT has compiled the publish path. */
+  int prewarm = 0;
   /** HTTP connections of the publisher. */
   int publishConnections = 16;
   /** Connection attempts in flight at most while connecting. */
@@ -95,6 +97,7 @@ public final class LoadOptions {
         case "warmup" -> o.warmup = Double.parseDouble(v);
         case "measure" -> o.measure = Double.parseDouble(v);
         case "max-inflight" -> o.maxInflight = Integer.parseInt(v);
+        case "prewarm" -> o.prewarm = Integer.parseInt(v);
         case "publish-connections" -> o.publishConnections = Integer.parseInt(v);
         case "connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);
         case "connect-timeout" -> o.connectTimeout = Double.parseDouble(v);

@@ -113,6 +113,9 @@ public final class LoadRun {
     } else {
       publisher = new HttpFunctionPublisher(vertx, o.apiPort, o.publishConnections);
     }
+    if (o.prewarm > 0) {
+      prewarm(publisher);
+    }
     for (double rate : o.rates) {
       JsonObject result = step(publisher, rate).put("connect", connect).put("closed_early", closedEarly.get())
           .put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
@@ -198,6 +201,34 @@ public final class LoadRun {
     delivered.increment();
   }
 
+  /**
+   * JIT warm-up before any window: {@code o.prewarm} {@code stream::set} calls, 32 at a time, to a
+   * group nobody joined. At 40 publishes/s a JVM server's publish path would still be compiling
+   * during the measured window (C2 compiles a method after thousands of calls), and the compiler
+   * threads' CPU would be charged to the messages; every server gets the same warm-up.
+   */
+  private void prewarm(Publisher publisher) throws Exception {
+    long t0 = System.nanoTime();
+    int lanes = 32;
+    List<Future<Void>> all = new ArrayList<>();
+    for (int lane = 0; lane < lanes; lane++) {
+      all.add(prewarmLane(publisher, lane, o.prewarm / lanes));
+    }
+    Future.join(all).toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
+    System.err.printf("%s %s: pre-warmed with %d calls in %d ms%n", o.server, o.scenario, lanes * (o.prewarm / lanes),
+        (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  private Future<Void> prewarmLane(Publisher publisher, int lane, int left) {
+    if (left == 0) {
+      return Future.succeededFuture();
+    }
+    String pad = "x".repeat(Math.max(0, o.payload - 40));
+    return publisher.set(STREAM, "warm", "i" + lane, Buffer.buffer("{\"t\":0,\"pad\":\"" + pad + "\"}"))
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> prewarmLane(publisher, lane, left - 1));
+  }
+
   /** Publishes at {@code rate} calls/s: warm-up, then one measured window. */
   private JsonObject step(Publisher publisher, double rate) throws Exception {
     Step s = new Step(publisher, rate);
@@ -209,6 +240,7 @@ public final class LoadRun {
     s.resetCounters();
     long cpu0 = serverCpu();
     long sys0 = serverSystem();
+    long jit0 = serverJit();
     long[] each0 = eachCpu();
     long self0 = ServerProbe.cpuMicros(ProcessHandle.current().pid());
     long busy0 = ServerProbe.machineBusyMicros();
@@ -221,6 +253,7 @@ public final class LoadRun {
     long t1 = System.nanoTime();
     long cpu1 = serverCpu();
     long sys1 = serverSystem();
+    long jit1 = serverJit();
     long[] each1 = eachCpu();
     long self1 = ServerProbe.cpuMicros(ProcessHandle.current().pid());
     long busy1 = ServerProbe.machineBusyMicros();
@@ -238,6 +271,7 @@ public final class LoadRun {
         .put("server_cpu_us", cpu).put("server_cpu_pct", 100.0 * cpu / 1e6 / seconds)
         .put("cpu_us_per_msg", got == 0 ? -1 : (double) cpu / got)
         .put("server_kernel_share", cpu == 0 ? 0 : (double) (sys1 - sys0) / cpu)
+        .put("server_jit_share", cpu == 0 ? 0 : (double) (jit1 - jit0) / cpu)
         .put("loadgen_cpu_pct", 100.0 * (self1 - self0) / 1e6 / seconds)
         .put("rss", probe.rssBytes())
         // Everything else that ran on the machine meanwhile (other users' builds and tests): noise.
@@ -259,6 +293,15 @@ public final class LoadRun {
         o.server, o.scenario, rate, got / seconds, s.expected.sum() / seconds, lat.getValueAtPercentile(50),
         lat.getValueAtPercentile(99), got == 0 ? -1.0 : (double) cpu / got);
     return result;
+  }
+
+  /** CPU of the server process(es)' JIT compiler threads. */
+  private long serverJit() {
+    long sum = ServerProbe.jitMicros(o.pid);
+    for (long p : o.extraPids) {
+      sum += ServerProbe.jitMicros(p);
+    }
+    return sum;
   }
 
   /** CPU of the server process(es): {@code pid} plus every extra pid. */

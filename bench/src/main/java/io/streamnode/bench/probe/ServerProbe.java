@@ -1,5 +1,6 @@
 package io.streamnode.bench.probe;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,6 +53,31 @@ public final class ServerProbe {
   /** Kernel CPU (stime) of any process so far, in microseconds. */
   public static long systemMicros(long pid) {
     return times(pid)[1];
+  }
+
+  /**
+   * CPU so far of a JVM's JIT compiler threads (those Linux names "C1 CompilerThre" and
+   * "C2 CompilerThre"), in microseconds; 0 for a process without them (node).
+   */
+  public static long jitMicros(long pid) {
+    long sum = 0;
+    File[] tasks = new File("/proc/" + pid + "/task").listFiles();
+    if (tasks == null) {
+      return 0;
+    }
+    for (File task : tasks) {
+      try {
+        String stat = Files.readString(task.toPath().resolve("stat"));
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1_000_000L / CLOCK_TICKS;
+        }
+      } catch (IOException | RuntimeException e) {
+        // The thread ended between the listing and the read: its time is gone with it.
+      }
+    }
+    return sum;
   }
 
   private static long[] times(long pid) {
