@@ -3,11 +3,13 @@ package io.streamnode;
 import io.streamnode.cluster.ClusterMember;
 import io.streamnode.cluster.HazelcastStorage;
 import io.streamnode.cluster.PartitionOwnership;
+import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
+import io.streamnode.store.CustomImplementationCatalog;
 import io.streamnode.store.GroupOwnership;
 import io.streamnode.store.StoreVerticle;
 import io.streamnode.store.StreamEventCodec;
@@ -73,6 +75,7 @@ public final class StreamNode {
     StreamStorage storage;
     GroupOwnership ownership = GroupOwnership.SINGLE_NODE;
     TriggerCatalog catalog = TriggerCatalog.local();
+    CustomImplementationCatalog customCatalog = CustomImplementationCatalog.local();
     try {
       if (member != null && "kv".equals(options.getAdapter().getName())) {
         if (!"in_memory".equals(options.getAdapter().storeMethod())) {
@@ -89,6 +92,7 @@ public final class StreamNode {
     if (member != null) {
       ownership = new PartitionOwnership(member.hazelcast());
       catalog = new ReplicatedTriggerCatalog(vertx, member.hazelcast());
+      customCatalog = new ReplicatedCustomImplementationCatalog(vertx, member.hazelcast());
       LOG.info("store: adapter " + (storage instanceof HazelcastStorage ? "kv (replicated Hazelcast map "
           + HazelcastStorage.MAP_NAME + ")" : options.getAdapter().describe()) + ", groups owned by partition owners");
     } else {
@@ -96,8 +100,9 @@ public final class StreamNode {
     }
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
+    CustomImplementationCatalog customs = customCatalog;
     return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers), 1)
-        .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners), 1))
+        .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
         .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),

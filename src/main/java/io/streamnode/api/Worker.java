@@ -3,6 +3,7 @@ package io.streamnode.api;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionHandler;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.store.CustomImplementations;
 import io.streamnode.trigger.Trigger;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.Future;
@@ -58,6 +59,12 @@ public final class Worker {
   /**
    * Serves a function under {@code functionId}; completes once it is callable. Registering an id
    * this worker already serves replaces the handler.
+   *
+   * <p>An id {@code stream::<op>(<stream_name>)} ({@code op} one of {@code set}, {@code get},
+   * {@code delete}, {@code list}, {@code list_groups}, {@code update}) is a custom implementation
+   * of that stream, as in iii: the built-in {@code stream::<op>} of that stream calls it instead
+   * of the storage adapter (see the README). The returned future completes once the node's store
+   * knows it, so calls made afterwards are delegated.
    */
   public Future<Void> registerFunction(String functionId, FunctionHandler handler) {
     MessageConsumer<Object> old = functions.remove(functionId);
@@ -65,14 +72,17 @@ public final class Worker {
     return gone.compose(v -> {
       MessageConsumer<Object> consumer = bus.register(functionId, handler);
       functions.put(functionId, consumer);
-      return consumer.completion();
+      // A replaced handler was counted already: one registration either way.
+      return old != null ? consumer.completion()
+          : consumer.completion().compose(x -> CustomImplementations.registered(vertx, functionId));
     });
   }
 
-  /** Stops serving a function. */
+  /** Stops serving a function (a custom stream implementation: the stream goes back to its adapter). */
   public Future<Void> unregisterFunction(String functionId) {
     MessageConsumer<Object> consumer = functions.remove(functionId);
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return consumer == null ? Future.succeededFuture()
+        : consumer.unregister().eventually(() -> CustomImplementations.unregistered(vertx, functionId));
   }
 
   /**

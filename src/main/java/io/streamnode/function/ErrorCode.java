@@ -31,6 +31,8 @@ public enum ErrorCode {
   STREAM_LIST_GROUPS_ERROR("STREAM_LIST_GROUPS_ERROR", 500),
   STREAM_LIST_ALL_ERROR("STREAM_LIST_ALL_ERROR", 500),
   STREAM_SEND_ERROR("STREAM_SEND_ERROR", 500),
+  /** A custom stream implementation answered with a result that is not the function's output shape. */
+  JSON_ERROR("JSON_ERROR", 500),
   /** The pub/sub topic was empty. */
   TOPIC_NOT_SET("topic_not_set", 400),
   /** Anything unexpected inside the node. */

@@ -1,5 +1,6 @@
 package io.streamnode.function;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -7,6 +8,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -59,17 +61,32 @@ public final class FunctionBus {
     return call(address, functionId, input, new DeliveryOptions(callOptions).addHeader(FUNCTION_HEADER, functionId));
   }
 
-  private Future<FunctionResult> call(String address, String functionId, Object input, DeliveryOptions options) {
-    return eventBus.request(address, input, options).transform(ar -> {
-      if (ar.succeeded()) {
-        Message<Object> reply = ar.result();
-        if (reply.headers().contains(NO_RESULT_HEADER)) {
-          return Future.succeededFuture(FunctionResult.NONE);
-        }
-        return Future.succeededFuture(FunctionResult.of(reply.body()));
+  /**
+   * Calls a function if anything serves it; completes with {@code null}, having called nothing,
+   * when no handler is registered at its address (the caller then does without it).
+   */
+  public Future<FunctionResult> callIfServed(String functionId, Object input) {
+    return eventBus.request(functionId, input, callOptions).transform(ar -> {
+      if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return Future.succeededFuture(null);
       }
-      return Future.failedFuture(toFunctionException(functionId, ar.cause()));
+      return result(functionId, ar);
     });
+  }
+
+  private Future<FunctionResult> call(String address, String functionId, Object input, DeliveryOptions options) {
+    return eventBus.request(address, input, options).transform(ar -> result(functionId, ar));
+  }
+
+  private static Future<FunctionResult> result(String functionId, AsyncResult<Message<Object>> ar) {
+    if (ar.succeeded()) {
+      Message<Object> reply = ar.result();
+      if (reply.headers().contains(NO_RESULT_HEADER)) {
+        return Future.succeededFuture(FunctionResult.NONE);
+      }
+      return Future.succeededFuture(FunctionResult.of(reply.body()));
+    }
+    return Future.failedFuture(toFunctionException(functionId, ar.cause()));
   }
 
   /** Calls a function without waiting: the result, and any error, are dropped (iii's void action). */

@@ -40,8 +40,15 @@ public final class EventDraft {
   /** A {@code stream::send} event: complete already, the gap is empty. */
   public static EventDraft custom(String stream, String group, String id, long timestamp, String type,
                                   Buffer encodedData) {
-    Buffer frame = StreamEvent.custom(stream, group, id, 0, timestamp, type, encodedData).frame();
-    return new EventDraft(stream, group, id, frame, Buffer.buffer());
+    return whole(StreamEvent.custom(stream, group, id, 0, timestamp, type, encodedData));
+  }
+
+  /**
+   * An event complete already (its seq unused), the gap empty: e.g. the change a custom stream
+   * implementation made, which the storage only numbers and publishes.
+   */
+  public static EventDraft whole(StreamEvent event) {
+    return new EventDraft(event.stream(), event.group(), event.id(), event.frame(), Buffer.buffer());
   }
 
   // The NUL marks the gap: JSON text never holds a raw NUL (strings escape it as \u0000).

@@ -49,6 +49,9 @@ public interface PublishingStorage extends StreamStorage {
   /** The group's items (or one item, {@code item != null}, {@code null} if absent) and last sequence number. */
   Future<Snapshot> snapshot(String stream, String group, String item);
 
+  /** The group's last sequence number (0 when it has none yet). */
+  Future<Long> seq(String stream, String group);
+
   /** How many compare-and-set rounds a {@code stream::update} may take before it fails. */
   int maxUpdateAttempts();
 }

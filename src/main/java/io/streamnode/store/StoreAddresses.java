@@ -10,6 +10,13 @@ public final class StoreAddresses {
   /** Request {@code {stream_name, group_id, id?}}; reply {@code {seq, data}}: a join's initial snapshot. */
   public static final String SNAPSHOT = "streamnode.store.snapshot";
 
+  /**
+   * Request {@code {id, registered}} from the places that register functions on this node: a
+   * custom stream implementation ({@code stream::<op>(<stream_name>)}) was registered or
+   * unregistered here. See {@link CustomImplementations}.
+   */
+  public static final String CUSTOM_IMPLEMENTATIONS = "streamnode.store.custom-implementations";
+
   /** Every {@link StreamEvent} is also sent here, for trigger dispatch on this node. */
   public static final String TRIGGER_EVENTS = "streamnode.triggers.events";
 

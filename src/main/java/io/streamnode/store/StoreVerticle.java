@@ -7,6 +7,7 @@ import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionHandler;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.store.CustomImplementations.Op;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -26,6 +28,10 @@ import java.util.logging.Logger;
  * {@code stream::*} functions on event-bus addresses named by their function ids, applies the
  * writes of each (stream, group) through that group's {@link GroupOwner}, and publishes every
  * change once, pre-encoded, on the group's address (for sockets) and to trigger dispatch.
+ *
+ * <p>A stream with a custom implementation ({@code stream::<op>(<stream_name>)} registered
+ * anywhere, see {@link CustomImplementations}) has that op served by it instead of the storage,
+ * as iii does; its writes still run in the group's order and still produce the group's events.
  *
  * <p>Deploy exactly one instance per node: ownership of groups lives in this instance.
  */
@@ -38,11 +44,14 @@ public class StoreVerticle extends VerticleBase {
   private final PublishingStorage publishing;
   private final LimitsOptions limits;
   private final GroupOwnership ownership;
+  private final CustomImplementationCatalog customCatalog;
   private final Map<String, FunctionHandler> ownedHandlers = new HashMap<>();
   private final Map<GroupKey, GroupOwner> owners = new HashMap<>();
   private final ConsumerGroup consumers = new ConsumerGroup();
   private FunctionBus functions;
   private EventBus eventBus;
+  private CustomImplementations custom;
+  private CustomCalls customCalls;
 
   /**
    * @param storage where data lives; opened on start and closed on stop by this verticle
@@ -58,10 +67,22 @@ public class StoreVerticle extends VerticleBase {
    * @param ownership which node owns each group; calls for a group owned elsewhere are forwarded there
    */
   public StoreVerticle(StreamStorage storage, LimitsOptions limits, GroupOwnership ownership) {
+    this(storage, limits, ownership, CustomImplementationCatalog.local());
+  }
+
+  /**
+   * @param storage where data lives; opened on start and closed on stop by this verticle
+   * @param limits name and item size limits
+   * @param ownership which node owns each group; calls for a group owned elsewhere are forwarded there
+   * @param customCatalog where the nodes serving custom stream implementations are known (replicated in a cluster)
+   */
+  public StoreVerticle(StreamStorage storage, LimitsOptions limits, GroupOwnership ownership,
+                       CustomImplementationCatalog customCatalog) {
     this.storage = storage;
     this.publishing = storage instanceof PublishingStorage p ? p : null;
     this.limits = limits;
     this.ownership = ownership;
+    this.customCatalog = customCatalog;
   }
 
   private boolean clustered() {
@@ -72,7 +93,15 @@ public class StoreVerticle extends VerticleBase {
   public Future<?> start() {
     eventBus = vertx.eventBus();
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
-    return storage.open().compose(v -> {
+    custom = new CustomImplementations(customCatalog);
+    customCalls = new CustomCalls(functions);
+    return storage.open().compose(v -> custom.open()).compose(v -> {
+      // Told by the worker socket and the Java API of this node, before any call that follows.
+      consumers.add(eventBus.<JsonObject>localConsumer(StoreAddresses.CUSTOM_IMPLEMENTATIONS, msg -> {
+        String id = msg.body().getString("id");
+        (msg.body().getBoolean("registered", false) ? custom.localRegistered(id) : custom.localUnregistered(id))
+            .onComplete(done -> msg.reply(null));
+      }));
       serveOwned("stream::set", this::set);
       serveOwned("stream::get", this::get);
       serveOwned("stream::delete", this::delete);
@@ -96,7 +125,8 @@ public class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return consumers.unregisterAll().eventually(storage::close);
+    return consumers.unregisterAll().eventually(() -> custom == null ? Future.succeededFuture() : custom.close())
+        .eventually(storage::close);
   }
 
   /** A function that needs no owner (listings): served where it is called. */
@@ -147,20 +177,27 @@ public class StoreVerticle extends VerticleBase {
     Object data = in.anyValue("data");
     Buffer encoded = encodeItem(data);
     GroupOwner owner = owner(stream, group);
+    Supplier<Future<FunctionResult>> stored;
     if (publishing != null) {
       EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(), encoded);
-      return owner.run(() -> publishing.set(stream, group, item, data, draft)
+      stored = () -> publishing.set(stream, group, item, data, draft)
           .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
           .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(triggers(written)))
-              .put("new_value", data))));
+              .put("new_value", data)));
+    } else {
+      stored = () -> storage.set(stream, group, item, data)
+          .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
+          .map(old -> {
+            emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
+                old == StreamStorage.ABSENT ? "create" : "update", encoded));
+            return FunctionResult.of(new JsonObject().put("old_value", orNull(old)).put("new_value", data));
+          });
     }
-    return owner.run(() -> storage.set(stream, group, item, data)
-        .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
-        .map(old -> {
-          emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
-              old == StreamStorage.ABSENT ? "create" : "update", encoded));
-          return FunctionResult.of(new JsonObject().put("old_value", orNull(old)).put("new_value", data));
-        }));
+    if (custom.has(Op.SET, stream)) {
+      JsonObject forward = itemInput(stream, group, item).put("data", data);
+      return owner.run(() -> delegatedWrite(owner, Op.SET, item, forward, stored));
+    }
+    return owner.run(stored);
   }
 
   private Future<FunctionResult> get(Object input) {
@@ -168,9 +205,13 @@ public class StoreVerticle extends VerticleBase {
     String stream = in.name("stream_name");
     String group = in.name("group_id");
     String item = in.name("item_id");
-    return owner(stream, group).run(() -> storage.get(stream, group, item)
+    Supplier<Future<FunctionResult>> stored = () -> storage.get(stream, group, item)
         .recover(storageError(ErrorCode.STREAM_GET_ERROR, "Failed to get value"))
-        .map(value -> value == StreamStorage.ABSENT ? FunctionResult.NONE : FunctionResult.of(value)));
+        .map(value -> value == StreamStorage.ABSENT ? FunctionResult.NONE : FunctionResult.of(value));
+    if (custom.has(Op.GET, stream)) {
+      return delegatedRead(Op.GET, itemInput(stream, group, item), () -> owner(stream, group).run(stored));
+    }
+    return owner(stream, group).run(stored);
   }
 
   private Future<FunctionResult> delete(Object input) {
@@ -179,21 +220,28 @@ public class StoreVerticle extends VerticleBase {
     String group = in.name("group_id");
     String item = in.name("item_id");
     GroupOwner owner = owner(stream, group);
+    Supplier<Future<FunctionResult>> stored;
     if (publishing != null) {
       EventDraft draft = EventDraft.deletion(stream, group, item, System.currentTimeMillis());
-      return owner.run(() -> publishing.delete(stream, group, item, draft)
+      stored = () -> publishing.delete(stream, group, item, draft)
           .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
-          .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(triggers(written))))));
+          .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(triggers(written)))));
+    } else {
+      stored = () -> storage.delete(stream, group, item)
+          .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
+          .map(old -> {
+            if (old != StreamStorage.ABSENT) {
+              emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
+                  "delete", Json.encodeToBuffer(old)));
+            }
+            return FunctionResult.of(new JsonObject().put("old_value", orNull(old)));
+          });
     }
-    return owner.run(() -> storage.delete(stream, group, item)
-        .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
-        .map(old -> {
-          if (old != StreamStorage.ABSENT) {
-            emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
-                "delete", Json.encodeToBuffer(old)));
-          }
-          return FunctionResult.of(new JsonObject().put("old_value", orNull(old)));
-        }));
+    if (custom.has(Op.DELETE, stream)) {
+      JsonObject forward = itemInput(stream, group, item);
+      return owner.run(() -> delegatedWrite(owner, Op.DELETE, item, forward, stored));
+    }
+    return owner.run(stored);
   }
 
   private Future<FunctionResult> update(Object input) {
@@ -203,22 +251,29 @@ public class StoreVerticle extends VerticleBase {
     String item = in.name("item_id");
     UpdateOps ops = UpdateOps.parse(in.anyValue("ops"));
     GroupOwner owner = owner(stream, group);
+    Supplier<Future<FunctionResult>> stored;
     if (publishing != null) {
-      return owner.run(() -> compareAndSet(stream, group, item, ops, 1));
+      stored = () -> compareAndSet(stream, group, item, ops, 1);
+    } else {
+      stored = () -> storage.get(stream, group, item)
+          .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
+          .compose(old -> {
+            UpdateOps.Outcome outcome = ops.apply(old);
+            Buffer encoded = encodeItem(outcome.newValue());
+            return storage.set(stream, group, item, outcome.newValue())
+                .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
+                .map(ignored -> {
+                  emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
+                      old == StreamStorage.ABSENT ? "create" : "update", encoded));
+                  return updateResult(old, outcome);
+                });
+          });
     }
-    return owner.run(() -> storage.get(stream, group, item)
-        .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
-        .compose(old -> {
-          UpdateOps.Outcome outcome = ops.apply(old);
-          Buffer encoded = encodeItem(outcome.newValue());
-          return storage.set(stream, group, item, outcome.newValue())
-              .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
-              .map(ignored -> {
-                emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
-                    old == StreamStorage.ABSENT ? "create" : "update", encoded));
-                return updateResult(old, outcome);
-              });
-        }));
+    if (custom.has(Op.UPDATE, stream)) {
+      JsonObject forward = itemInput(stream, group, item).put("ops", ops.toJson());
+      return owner.run(() -> delegatedWrite(owner, Op.UPDATE, item, forward, stored));
+    }
+    return owner.run(stored);
   }
 
   /**
@@ -264,17 +319,25 @@ public class StoreVerticle extends VerticleBase {
     StreamInput in = StreamInput.of("stream::list", input, limits.getMaxNameBytes());
     String stream = in.name("stream_name");
     String group = in.name("group_id");
-    return owner(stream, group).run(() -> storage.list(stream, group)
+    Supplier<Future<FunctionResult>> stored = () -> storage.list(stream, group)
         .recover(storageError(ErrorCode.STREAM_GET_GROUP_ERROR, "Failed to list group"))
-        .map(values -> FunctionResult.of(new JsonArray(values))));
+        .map(values -> FunctionResult.of(new JsonArray(values)));
+    if (custom.has(Op.LIST, stream)) {
+      return delegatedRead(Op.LIST, groupInput(stream, group), () -> owner(stream, group).run(stored));
+    }
+    return owner(stream, group).run(stored);
   }
 
   private Future<FunctionResult> listGroups(Object input) {
     StreamInput in = StreamInput.of("stream::list_groups", input, limits.getMaxNameBytes());
     String stream = in.name("stream_name");
-    return storage.listGroups(stream)
+    Supplier<Future<FunctionResult>> stored = () -> storage.listGroups(stream)
         .recover(storageError(ErrorCode.STREAM_LIST_GROUPS_ERROR, "Failed to list groups"))
         .map(groups -> FunctionResult.of(new JsonArray(new ArrayList<>(groups))));
+    if (custom.has(Op.LIST_GROUPS, stream)) {
+      return delegatedRead(Op.LIST_GROUPS, new JsonObject().put("stream_name", stream), stored);
+    }
+    return stored.get();
   }
 
   private Future<FunctionResult> listAll(Object input) {
@@ -317,18 +380,116 @@ public class StoreVerticle extends VerticleBase {
     String group = in.name("group_id");
     String id = in.optionalName("id");
     GroupOwner owner = owner(stream, group);
+    Supplier<Future<FunctionResult>> stored;
     if (publishing != null) {
       // Items and seq in one atomic read: other nodes write this group too.
-      return publishing.snapshot(stream, group, id)
-          .map(s -> FunctionResult.of(new JsonObject().put("seq", s.seq()).put("data", s.data())));
+      stored = () -> publishing.snapshot(stream, group, id).map(s -> snapshotResult(s.seq(), s.data()));
+    } else {
+      stored = () -> {
+        long seq = owner.seq();
+        Future<Object> data = id == null
+            ? storage.list(stream, group).map(JsonArray::new)
+            : storage.get(stream, group, id).map(StoreVerticle::orNull);
+        return data.map(d -> snapshotResult(seq, d));
+      };
     }
-    return owner.run(() -> {
-      long seq = owner.seq();
-      Future<Object> data = id == null
-          ? storage.list(stream, group).map(JsonArray::new)
-          : storage.get(stream, group, id).map(StoreVerticle::orNull);
-      return data.map(d -> FunctionResult.of(new JsonObject().put("seq", seq).put("data", d)));
+    Op op = id == null ? Op.LIST : Op.GET;
+    if (custom.has(op, stream)) {
+      // iii syncs a join from the custom get/list. Taken in the group's order with the seq read
+      // first, so every delegated write up to that seq is in the data and the later ones are
+      // delivered as events. A failed custom read fails the snapshot: the client gets no sync.
+      JsonObject forward = id == null ? groupInput(stream, group) : itemInput(stream, group, id);
+      return owner.run(() -> currentSeq(owner).compose(seq -> customCalls.read(op, stream, forward).compose(r ->
+          r == null ? stored.get() : Future.succeededFuture(snapshotResult(seq, r.present() ? r.value() : null)))));
+    }
+    return publishing != null ? stored.get() : owner.run(stored);
+  }
+
+  private static FunctionResult snapshotResult(long seq, Object data) {
+    return FunctionResult.of(new JsonObject().put("seq", seq).put("data", data));
+  }
+
+  /** The seq of the group's last event, for a snapshot taken in the group's order. */
+  private Future<Long> currentSeq(GroupOwner owner) {
+    return publishing != null ? publishing.seq(owner.key().stream(), owner.key().group())
+        : Future.succeededFuture(owner.seq());
+  }
+
+  // ---- custom implementations ------------------------------------------------------------
+
+  /**
+   * A {@code get}, {@code list} or {@code list_groups} answered by the custom implementation, or
+   * by {@code stored} if it has just gone. Not queued behind the group's writes (iii orders no
+   * reads): a custom write that reads its own stream must not wait for itself.
+   */
+  private Future<FunctionResult> delegatedRead(Op op, JsonObject forward, Supplier<Future<FunctionResult>> stored) {
+    return customCalls.read(op, forward.getString("stream_name"), forward)
+        .compose(result -> result != null ? Future.succeededFuture(result) : stored.get());
+  }
+
+  /**
+   * A {@code set}, {@code delete} or {@code update} made by the custom implementation, or by
+   * {@code stored} if it has just gone. Runs inside the group's order (the caller queues it), so
+   * its event gets the group's next seq in the order the writes were made, exactly as a stored
+   * write's: {@code create} or {@code update} by whether an old value was reported, a
+   * {@code delete} only when one was. The answer is iii's output shape, rebuilt from what the
+   * implementation reported.
+   */
+  private Future<FunctionResult> delegatedWrite(GroupOwner owner, Op op, String item, JsonObject forward,
+                                                Supplier<Future<FunctionResult>> stored) {
+    return customCalls.write(op, owner.key().stream(), forward).compose(change -> {
+      if (change == null) {
+        return stored.get();
+      }
+      JsonObject result = new JsonObject().put("old_value", orNull(change.old()));
+      Future<Void> emitted;
+      if (op == Op.DELETE) {
+        emitted = change.old() == StreamStorage.ABSENT ? Future.succeededFuture()
+            : emitChange(owner, item, "delete", change.old());
+      } else {
+        result.put("new_value", change.newValue());
+        if (!change.errors().isEmpty()) {
+          result.put("errors", change.errors());
+        }
+        emitted = emitChange(owner, item, change.old() == StreamStorage.ABSENT ? "create" : "update",
+            change.newValue());
+      }
+      return emitted.map(FunctionResult.of(result));
     });
+  }
+
+  /**
+   * Emits the event of a write a custom implementation made: the group's next seq here, or
+   * numbered and published by a {@link PublishingStorage}. As in iii, a failure to publish is
+   * logged and does not fail the write, which has been made.
+   */
+  private Future<Void> emitChange(GroupOwner owner, String item, String type, Object data) {
+    String stream = owner.key().stream();
+    String group = owner.key().group();
+    Buffer encoded = Json.encodeToBuffer(data);
+    long now = System.currentTimeMillis();
+    if (publishing == null) {
+      emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), now, type, encoded));
+      return Future.succeededFuture();
+    }
+    return publishing.publish(EventDraft.whole(StreamEvent.change(stream, group, item, 0, now, type, encoded)))
+        .map(event -> {
+          triggers(new PublishingStorage.Written(null, event));
+          return (Void) null;
+        })
+        .otherwise(err -> {
+          LOG.warning("the " + type + " event of " + stream + "/" + group + "/" + item
+              + " (made by its custom implementation) could not be published: " + err.getMessage());
+          return null;
+        });
+  }
+
+  private static JsonObject groupInput(String stream, String group) {
+    return new JsonObject().put("stream_name", stream).put("group_id", group);
+  }
+
+  private static JsonObject itemInput(String stream, String group, String item) {
+    return groupInput(stream, group).put("item_id", item);
   }
 
   // ---- helpers ---------------------------------------------------------------------------

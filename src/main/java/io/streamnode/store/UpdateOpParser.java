@@ -152,7 +152,7 @@ final class UpdateOpParser {
   /** The value a missing field takes, or the serde error for a required one. */
   private static Object missing(String variant, String field) {
     if (isDefaulted(variant, field)) {
-      return List.of();
+      return null; // Option<MergePath>: absent = None = root
     }
     if (variant.equals("set") && field.equals("value")) {
       return null; // Option<Value>: absent = None = null
@@ -164,7 +164,8 @@ final class UpdateOpParser {
     switch (field) {
       case "path":
         if (isDefaulted(variant, field)) {
-          return mergePath(v);
+          mergePath(v); // validated here, in field order; the segments are taken in build()
+          return v instanceof JsonArray arr ? List.copyOf(castSegments(arr.getList())) : v;
         }
         if (v instanceof String s) {
           return s;
@@ -181,6 +182,9 @@ final class UpdateOpParser {
   private static List<String> mergePath(Object v) {
     if (v == null) {
       return List.of();
+    }
+    if (v instanceof List<?> written) { // as kept by field(): validated already
+      return castSegments(written);
     }
     if (v instanceof String s) {
       return s.isEmpty() ? List.of() : List.of(s);
@@ -278,10 +282,10 @@ final class UpdateOpParser {
   private static UpdateOps.Op build(String variant, Object[] v) {
     return switch (variant) {
       case "set" -> new UpdateOps.Set((String) v[0], v[1]);
-      case "merge" -> new UpdateOps.Merge(castSegments(v[0]), v[1]);
+      case "merge" -> new UpdateOps.Merge(mergePath(v[0]), v[0], v[1]);
       case "increment" -> new UpdateOps.Increment((String) v[0], (Long) v[1]);
       case "decrement" -> new UpdateOps.Decrement((String) v[0], (Long) v[1]);
-      case "append" -> new UpdateOps.Append(castSegments(v[0]), v[1]);
+      case "append" -> new UpdateOps.Append(mergePath(v[0]), v[0], v[1]);
       default -> new UpdateOps.Remove((String) v[0]);
     };
   }

@@ -41,15 +41,18 @@ public final class UpdateOps {
   /** {@code value} null means JSON null (absent and null are the same to iii). */
   record Set(String path, Object value) implements Op {}
 
-  /** {@code segments} empty = root merge. */
-  record Merge(List<String> segments, Object value) implements Op {}
+  /**
+   * {@code segments} empty = root merge. {@code path} is the path as written, for
+   * {@link #toJson()}: {@code null} (absent), a string, or the list of segments.
+   */
+  record Merge(List<String> segments, Object path, Object value) implements Op {}
 
   record Increment(String path, long by) implements Op {}
 
   record Decrement(String path, long by) implements Op {}
 
-  /** {@code segments} empty = root append. */
-  record Append(List<String> segments, Object value) implements Op {}
+  /** {@code segments} empty = root append; {@code path} as in {@link Merge}. */
+  record Append(List<String> segments, Object path, Object value) implements Op {}
 
   record Remove(String path) implements Op {}
 
@@ -75,6 +78,41 @@ public final class UpdateOps {
   /** The number of ops. */
   public int size() {
     return ops.size();
+  }
+
+  /**
+   * The ops as iii re-serializes its parsed {@code Vec<UpdateOp>} when it hands them to a custom
+   * implementation: the {@code type} tag first, then the variant's fields in declaration order;
+   * unknown keys dropped, a {@code set} without {@code value} given {@code "value":null}, an
+   * absent or null {@code merge}/{@code append} path omitted.
+   */
+  public JsonArray toJson() {
+    JsonArray out = new JsonArray(new java.util.ArrayList<>(ops.size()));
+    for (Op op : ops) {
+      JsonObject json;
+      if (op instanceof Set o) {
+        json = new JsonObject().put("type", "set").put("path", o.path()).put("value", copy(o.value()));
+      } else if (op instanceof Merge o) {
+        json = withPath(new JsonObject().put("type", "merge"), o.path()).put("value", copy(o.value()));
+      } else if (op instanceof Increment o) {
+        json = new JsonObject().put("type", "increment").put("path", o.path()).put("by", o.by());
+      } else if (op instanceof Decrement o) {
+        json = new JsonObject().put("type", "decrement").put("path", o.path()).put("by", o.by());
+      } else if (op instanceof Append o) {
+        json = withPath(new JsonObject().put("type", "append"), o.path()).put("value", copy(o.value()));
+      } else {
+        json = new JsonObject().put("type", "remove").put("path", ((Remove) op).path());
+      }
+      out.add(json);
+    }
+    return out;
+  }
+
+  private static JsonObject withPath(JsonObject op, Object path) {
+    if (path instanceof List<?> segments) {
+      return op.put("path", new JsonArray(new java.util.ArrayList<>(segments)));
+    }
+    return path == null ? op : op.put("path", path);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.store.CustomImplementations;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -124,11 +125,18 @@ final class WorkerConnection {
   /** Serves {@code id} on the event bus for this worker; a newer registration elsewhere takes it over. */
   private void registerFunction(String id) {
     WorkerConnection previous = gateway.functionOwners().claim(id, this);
+    boolean fresh = !functions.containsKey(id);
+    if (fresh) {
+      // Counted before the previous owner's withdrawal, so a custom stream implementation taken
+      // over by a reconnecting worker never looks unregistered in between. The store hears of it
+      // before any call this worker sends next.
+      CustomImplementations.registered(gateway.vertx(), id);
+    }
     if (previous != null && previous != this) {
       LOG.info("function " + id + " moves from worker " + previous + " to worker " + this);
       previous.yieldFunction(id);
     }
-    if (!functions.containsKey(id)) {
+    if (fresh) {
       functions.put(id, gateway.vertx().eventBus().consumer(id, this::onCall));
     }
   }
@@ -145,6 +153,7 @@ final class WorkerConnection {
     MessageConsumer<Object> consumer = functions.remove(id);
     if (consumer != null) {
       consumer.unregister();
+      CustomImplementations.unregistered(gateway.vertx(), id);
     }
   }
 

@@ -3,6 +3,7 @@ package io.streamnode.cluster;
 import io.streamnode.api.Worker;
 import io.streamnode.function.FunctionResult;
 import io.streamnode.testing.HttpFunctions;
+import io.streamnode.testing.MapStream;
 import io.streamnode.testing.TestSocket;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -225,6 +226,51 @@ class ClusterTest {
           assertEquals("C", all.resultAt(1));
           JsonArray groups = all.resultAt(2);
           assertEquals(List.of("g1", "g2"), groups.stream().map(String::valueOf).sorted().toList());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aCustomImplementationRegisteredOnOneNodeServesTheStreamThroughEveryNode(Vertx vertx, VertxTestContext ctx) {
+    Worker onA = Worker.create(cluster.members.get(0).vertx());
+    List<JsonObject> writes = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      // Six groups, so their owners (where the delegated writes run) are spread over the members.
+      writes.add(set("c-custom", "g" + i, "item", i));
+    }
+    MapStream.register(onA, "c-custom", List.of("set", "list"))
+        .map(custom -> custom.seed("g0", "seeded", "from A's implementation"))
+        .compose(custom -> settle(vertx, 1000) // the catalog reaches the other members asynchronously
+            .compose(v -> TestSocket.connect(vertx, cluster.node(1).streamSocketPort()))
+            .compose(sub -> sub.join("s", "c-custom", "g0", null)
+                .compose(v -> sub.frame(0)) // the sync first, so the writes come after it
+                .compose(v -> Future.all(writes.stream().map(w -> http(2).call("stream::set", w)).toList()))
+                .compose(v -> sub.frames(2))
+                .compose(frames -> {
+                  ctx.verify(() -> {
+                    assertEquals(new JsonObject("{\"type\":\"sync\",\"data\":[\"from A's implementation\"]}"),
+                        frames.get(0).getJsonObject("event"), "a join on B is synced from the list on A");
+                    assertEquals(new JsonObject("{\"type\":\"create\",\"data\":0}"), frames.get(1).getJsonObject("event"),
+                        "the write through C, made on A, reaches the subscriber on B");
+                    assertEquals(6, custom.calls().stream().filter(c -> "set".equals(c.getString("op"))).count(),
+                        custom.calls().toString());
+                  });
+                  return http(1).call("stream::list_all", new JsonObject());
+                })
+                .compose(all -> {
+                  ctx.verify(() -> assertEquals(0L, ((JsonObject) all).getJsonArray("stream").stream()
+                      .filter(st -> "c-custom".equals(((JsonObject) st).getString("id"))).count(),
+                      "the adapter was never written: " + all));
+                  return onA.close();
+                })
+                .compose(v -> settle(vertx, 1000)) // the withdrawal travels like the registration
+                .compose(v -> http(2).call("stream::set", set("c-custom", "g0", "after", "stored")))
+                .compose(v -> http(1).call("stream::list", new JsonObject().put("stream_name", "c-custom")
+                    .put("group_id", "g0")))
+                .eventually(sub::close)))
+        .eventually(onA::close)
+        .onComplete(ctx.succeeding(list -> ctx.verify(() -> {
+          assertEquals(new JsonArray().add("stored"), list, "once A's implementation is gone, the adapter serves");
           ctx.completeNow();
         })));
   }

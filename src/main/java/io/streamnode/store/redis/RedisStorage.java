@@ -210,6 +210,12 @@ public final class RedisStorage implements PublishingStorage {
   }
 
   @Override
+  public Future<Long> seq(String stream, String group) {
+    return send(Request.cmd(Command.GET).arg(SEQ_PREFIX + stream + ":" + group))
+        .map(r -> isNil(r) ? 0L : r.toLong());
+  }
+
+  @Override
   public int maxUpdateAttempts() {
     return options.getUpdateAttempts();
   }

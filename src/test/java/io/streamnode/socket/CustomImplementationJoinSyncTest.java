@@ -1,0 +1,140 @@
+package io.streamnode.socket;
+
+import io.streamnode.StreamNode;
+import io.streamnode.api.Worker;
+import io.streamnode.function.FunctionException;
+import io.streamnode.function.FunctionResult;
+import io.streamnode.testing.MapStream;
+import io.streamnode.testing.TestNodes;
+import io.streamnode.testing.TestSocket;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.streamnode.testing.Frames.assertGolden;
+import static io.streamnode.testing.Frames.wrapper;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A join on a stream with a custom {@code get} / {@code list} is synced from it, as iii's join
+ * calls its own {@code stream::get} / {@code stream::list}; if the custom read fails, no sync is
+ * sent but the subscription stands (iii's {@code handle_socket_message_*_errors_do_not_emit_sync_messages}).
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+class CustomImplementationJoinSyncTest {
+
+  private StreamNode node;
+  private Worker caller;
+  private Worker implementation;
+  private Vertx vertx;
+  private final List<TestSocket> sockets = new ArrayList<>();
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    this.vertx = vertx;
+    node = TestNodes.start(vertx).await();
+    caller = Worker.create(vertx);
+    implementation = Worker.create(vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    // A node's servers wait for open connections when they stop.
+    sockets.forEach(s -> s.close().otherwiseEmpty().await());
+    implementation.close().await();
+    node.close().await();
+  }
+
+  private TestSocket socket() {
+    TestSocket socket = TestSocket.connect(vertx, node.streamSocketPort()).await();
+    sockets.add(socket);
+    return socket;
+  }
+
+  private static JsonObject item(String stream, String item) {
+    return new JsonObject().put("stream_name", stream).put("group_id", "g").put("item_id", item);
+  }
+
+  @Test
+  void aGroupJoinIsSyncedFromTheCustomList() {
+    MapStream custom = MapStream.register(implementation, "custom", List.of("list")).await()
+        .seed("g", "a", new JsonObject().put("from", "custom")).seed("g", "b", 2);
+    caller.call("stream::set", item("custom", "stored").put("data", "in the adapter")).await();
+    TestSocket socket = socket();
+    socket.join("s", "custom", "g", null).await();
+    assertGolden(wrapper("custom", "g", null, "{\"type\":\"sync\",\"data\":[{\"from\":\"custom\"},2]}"),
+        socket.frame(0).await());
+    assertEquals("{\"op\":\"list\",\"input\":{\"stream_name\":\"custom\",\"group_id\":\"g\"}}",
+        custom.calls().get(0).encode());
+  }
+
+  @Test
+  void anItemJoinIsSyncedFromTheCustomGetAndNoResultSyncsNull() {
+    MapStream.register(implementation, "custom", List.of("get")).await().seed("g", "a", new JsonObject().put("v", 1));
+    TestSocket socket = socket();
+    socket.join("s1", "custom", "g", "a").await();
+    socket.join("s2", "custom", "g", "missing").await();
+    List<JsonObject> frames = socket.frames(2).await();
+    assertGolden(wrapper("custom", "g", "a", "{\"type\":\"sync\",\"data\":{\"v\":1}}"), frames.get(0));
+    assertGolden(wrapper("custom", "g", "missing", "{\"type\":\"sync\",\"data\":null}"), frames.get(1));
+  }
+
+  @Test
+  void aFailingCustomGetOrListSendsNoSyncButTheSubscriptionStands() {
+    implementation.registerFunction("stream::get(custom)",
+        input -> Future.failedFuture(new FunctionException("GET_FAILED", "custom get failed", 500))).await();
+    implementation.registerFunction("stream::list(custom)",
+        input -> Future.failedFuture(new FunctionException("LIST_FAILED", "custom list failed", 500))).await();
+    TestSocket socket = socket();
+    socket.join("item", "custom", "g", "a").await();
+    socket.join("group", "custom", "g", null).await();
+    pause(200);
+    assertEquals(0, socket.received().size(), "no sync: " + socket.received());
+
+    // Both subscriptions are live: a write reaches each once.
+    caller.call("stream::set", item("custom", "a").put("data", 1)).await();
+    List<JsonObject> frames = socket.frames(2).await();
+    for (JsonObject frame : frames) {
+      assertGolden(wrapper("custom", "g", "a", "{\"type\":\"create\",\"data\":1}"), frame);
+    }
+  }
+
+  @Test
+  void writesAfterACustomSyncArriveOnceAndInOrder() {
+    MapStream.register(implementation, "custom", List.of("list", "set")).await().seed("g", "a", 0);
+    TestSocket socket = socket();
+    // Writes race the join: each one is either in the sync or an event after it, never both.
+    List<Future<FunctionResult>> writes = new ArrayList<>();
+    socket.join("s", "custom", "g", null);
+    for (int i = 1; i <= 20; i++) {
+      writes.add(caller.call("stream::set", item("custom", "a").put("data", i)));
+    }
+    Future.all(writes).await();
+    JsonObject sync = socket.frame(0).await();
+    int synced = sync.getJsonObject("event").getJsonArray("data").getInteger(0);
+    List<JsonObject> frames = socket.frames(1 + 20 - synced).await();
+    for (int i = 1; i < frames.size(); i++) {
+      assertEquals(synced + i, frames.get(i).getJsonObject("event").getInteger("data"), frames.toString());
+    }
+    pause(100);
+    assertEquals(1 + 20 - synced, socket.received().size(), "nothing more: " + socket.received());
+  }
+
+  private void pause(long ms) {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(ms, t -> p.complete());
+    p.future().await();
+  }
+}
