@@ -45,6 +45,8 @@ public final class LoadOptions {
   int maxInflight = 256;
   /** stream::set calls made before the first warm-up, to a group nobody joined, so the JIT has compiled the publish path. */
   int prewarm = 0;
+  /** Seconds the warm-up may be extended while the server's JIT compiler threads are still busy. */
+  double jitSettle = 0;
   /** HTTP connections of the publisher. */
   int publishConnections = 16;
   /** Connection attempts in flight at most while connecting. */
@@ -98,6 +100,7 @@ public final class LoadOptions {
         case "measure" -> o.measure = Double.parseDouble(v);
         case "max-inflight" -> o.maxInflight = Integer.parseInt(v);
         case "prewarm" -> o.prewarm = Integer.parseInt(v);
+        case "jit-settle" -> o.jitSettle = Double.parseDouble(v);
         case "publish-connections" -> o.publishConnections = Integer.parseInt(v);
         case "connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);
         case "connect-timeout" -> o.connectTimeout = Double.parseDouble(v);

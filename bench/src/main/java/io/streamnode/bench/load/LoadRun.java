@@ -234,6 +234,7 @@ public final class LoadRun {
     Step s = new Step(publisher, rate);
     s.start();
     Thread.sleep((long) (o.warmup * 1000));
+    double settled = settleJit();
     latency.getIntervalHistogram();
     s.calls.forEach(Recorder::getIntervalHistogram);
     delivered.reset();
@@ -262,7 +263,7 @@ public final class LoadRun {
     s.stop();
     double seconds = (t1 - t0) / 1e9;
     long cpu = cpu1 - cpu0;
-    JsonObject result = base().put("rate", rate).put("window_s", seconds)
+    JsonObject result = base().put("rate", rate).put("window_s", seconds).put("jit_settle_s", settled)
         .put("published", s.published.sum()).put("published_per_s", s.published.sum() / seconds)
         .put("skipped", s.skipped.sum()).put("publish_errors", s.errors.sum())
         .put("expected_per_s", s.expected.sum() / seconds)
@@ -289,10 +290,33 @@ public final class LoadRun {
       }
       result.put("cpu_us_per_msg_by_process", each); // pid first, then extra pids in order
     }
-    System.err.printf("%s %s rate %.0f/s: delivered %.0f/s (expected %.0f/s), p50 %d us, p99 %d us, cpu %.2f us/msg%n",
+    System.err.printf("%s %s rate %.0f/s: delivered %.0f/s (expected %.0f/s), p50 %d us, p99 %d us, cpu %.2f us/msg"
+            + " (JIT %.0f%%, warm-up extended %.0f s)%n",
         o.server, o.scenario, rate, got / seconds, s.expected.sum() / seconds, lat.getValueAtPercentile(50),
-        lat.getValueAtPercentile(99), got == 0 ? -1.0 : (double) cpu / got);
+        lat.getValueAtPercentile(99), got == 0 ? -1.0 : (double) cpu / got, cpu == 0 ? 0.0 : 100.0 * (jit1 - jit0) / cpu,
+        settled);
     return result;
+  }
+
+  /**
+   * Extends the warm-up, still publishing, until the server's JIT compiler threads have used less
+   * than 2 % of a core over the last 2 s, for at most {@code o.jitSettle} s; returns the seconds
+   * added. A JVM compiles what the pre-warm made hot on one or two compiler threads that share the
+   * server's core, which can take longer than the warm-up; traffic keeps flowing meanwhile because
+   * HotSpot drops queued compilations of methods that stopped being called. A node server reports
+   * no compiler threads and is not held.
+   */
+  private double settleJit() throws InterruptedException {
+    long t0 = System.nanoTime();
+    long deadline = t0 + (long) (o.jitSettle * 1e9);
+    while (System.nanoTime() < deadline) {
+      long before = serverJit();
+      Thread.sleep(2000);
+      if (serverJit() - before < 40_000) {
+        break;
+      }
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** CPU of the server process(es)' JIT compiler threads. */

@@ -81,7 +81,9 @@ public final class Report {
         clock), after a warm-up, over a fixed window. Before a scenario's first window the load generator
         makes 10,000 `stream::set` calls (1,000 in a quick run), 32 at a time, to a group nobody joined,
         so that a JVM server's JIT has compiled its publish path (at 40 publishes/s it would still be
-        compiling for minutes); every server gets the same. Server CPU is utime+stime from `/proc/<pid>/stat`
+        compiling for minutes), and every warm-up is extended, still publishing, by up to 20 s until the
+        server's JIT compiler threads have used under 2 % of a core for 2 s (a JVM compiles on threads
+        that share the server's pinned core); every server gets the same. Server CPU is utime+stime from `/proc/<pid>/stat`
         over the window only, divided by the messages delivered in it; "of it JIT" is the part used by
         the JVM's C1/C2 compiler threads (`/proc/<pid>/task/*/stat`). Heap per idle connection is
         (live heap after a full GC with N connections joined - before connecting) / N (JVMs: `jcmd GC.run`
