@@ -79,7 +79,7 @@ public final class Report {
         two clustered streamnode processes, both on core 0). Each published
         value carries `System.nanoTime()` of its send; latency is taken on arrival in the same JVM (one
         clock), after a warm-up, over a fixed window. Before a scenario's first window the load generator
-        makes 10,000 `stream::set` calls (1,000 in a quick run), 32 at a time, to a group nobody joined,
+        makes 10,000 `stream::set` calls (none in a quick run), 32 at a time, to a group nobody joined,
         so that a JVM server's JIT has compiled its publish path (at 40 publishes/s it would still be
         compiling for minutes), and every warm-up is extended, still publishing, by up to 20 s until the
         server's JIT compiler threads have used under 2 % of a core for 2 s (a JVM compiles on threads
