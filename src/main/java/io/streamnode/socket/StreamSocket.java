@@ -32,6 +32,8 @@ final class StreamSocket {
   private static final Logger LOG = Logger.getLogger(StreamSocket.class.getName());
   /** Close code for a consumer that fell too far behind (policy violation). */
   static final short CLOSE_SLOW_CONSUMER = 1008;
+  /** Close code for a node that is shutting down (RFC 6455 "going away"). */
+  static final short CLOSE_GOING_AWAY = 1001;
   /** Close code for a message larger than {@code limits.max_frame_bytes} (RFC 6455 "message too big"). */
   static final short CLOSE_TOO_BIG = 1009;
 
@@ -82,6 +84,11 @@ final class StreamSocket {
       return;
     }
     LOG.fine(() -> "stream socket " + ws.remoteAddress() + ": " + t);
+  }
+
+  /** Closes this socket with 1001 (going away) because the node is stopping. */
+  void goAway() {
+    ws.close(CLOSE_GOING_AWAY, "server shutting down");
   }
 
   /** Closes this socket with 1009: a client message was larger than {@code limits.max_frame_bytes}. */
@@ -288,6 +295,7 @@ final class StreamSocket {
 
   private void onClose() {
     closed = true;
+    gateway.closed(this);
     for (Subscription sub : subscriptions.values()) {
       gateway.unsubscribe(sub);
       gateway.eventBus().send(TriggerAddresses.LEAVE, sub.triggerPayload(context));

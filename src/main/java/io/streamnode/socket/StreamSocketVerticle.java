@@ -6,6 +6,7 @@ import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.StreamEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServer;
@@ -16,8 +17,12 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -37,6 +42,10 @@ public class StreamSocketVerticle extends VerticleBase {
   private EventBus eventBus;
   private HttpServer server;
   private DeferredFlush deferredFlush;
+  /** Open sockets, so that stopping can close them with 1001 instead of waiting for them. */
+  private final Set<StreamSocket> open = new HashSet<>();
+  /** Set while stopping: completes when the last open socket has closed. */
+  private Promise<Void> allClosed;
 
   public StreamSocketVerticle(StreamSocketOptions options, LimitsOptions limits) {
     this.options = options;
@@ -66,11 +75,34 @@ public class StreamSocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown();
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // Clients are told at once (1001, going away) rather than left to Vert.x's graceful shutdown,
+    // which waits up to 30 s for each WebSocket to close by itself. Stopping waits (at most 5 s)
+    // until every socket's close handler has run: it sends the leave triggers, and trigger
+    // dispatch, stopped after us, must have them queued by then.
+    if (!open.isEmpty()) {
+      allClosed = Promise.promise();
+      for (StreamSocket socket : new ArrayList<>(open)) {
+        socket.goAway();
+      }
+    }
+    Future<Void> closed = allClosed == null ? Future.succeededFuture()
+        : Future.any(allClosed.future(), vertx.timer(5, TimeUnit.SECONDS)).mapEmpty();
+    return closed.transform(done -> server.shutdown());
   }
 
   private static int hardLimit(int limit) {
     return (int) Math.min(Integer.MAX_VALUE, 2L * limit);
+  }
+
+  /** Called by a socket once it has closed. */
+  void closed(StreamSocket socket) {
+    open.remove(socket);
+    if (allClosed != null && open.isEmpty()) {
+      allClosed.tryComplete();
+    }
   }
 
   /** The sockets of this instance's event loop waiting for a flush. */
@@ -103,6 +135,7 @@ public class StreamSocketVerticle extends VerticleBase {
         return;
       }
       StreamSocket socket = new StreamSocket(this, ws, ctx.result());
+      open.add(socket);
       if (join != null) {
         socket.join(new JsonObject().put("subscriptionId", path).put("streamName", join[0])
             .put("groupId", join[1]).put("id", join[2]));

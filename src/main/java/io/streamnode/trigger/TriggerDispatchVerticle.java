@@ -9,6 +9,7 @@ import io.streamnode.function.FunctionResult;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.StreamEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -74,7 +75,12 @@ public class TriggerDispatchVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return consumers.unregisterAll().eventually(catalog::close);
+    // The gateway, stopped before us, sends a leave for every socket it closes; those messages may
+    // still wait on this context. Unregistering behind them lets them run (Vert.x would otherwise
+    // drop each one with a warning) before the consumers go.
+    Promise<Void> queued = Promise.promise();
+    context.runOnContext(v -> queued.complete());
+    return queued.future().compose(v -> consumers.unregisterAll()).eventually(catalog::close);
   }
 
   private void onRegister(Message<JsonObject> msg) {
