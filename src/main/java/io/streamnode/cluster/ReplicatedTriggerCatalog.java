@@ -1,22 +1,13 @@
 package io.streamnode.cluster;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.EntryEvent;
-import com.hazelcast.core.EntryListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.MapEvent;
-import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.streamnode.trigger.Trigger;
 import io.streamnode.trigger.TriggerCatalog;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * The trigger catalog of a cluster: a Hazelcast replicated map {@value #MAP_NAME} (trigger id ->
@@ -28,125 +19,31 @@ public final class ReplicatedTriggerCatalog implements TriggerCatalog {
 
   /** The Hazelcast replicated map holding the triggers. */
   public static final String MAP_NAME = "streamnode.triggers";
-  private static final Logger LOG = Logger.getLogger(ReplicatedTriggerCatalog.class.getName());
 
-  private final Vertx vertx;
-  private final HazelcastInstance hazelcast;
-  private final String localNode;
-  private ReplicatedMap<String, String> map;
-  private UUID entryListener;
-  private UUID memberListener;
+  private final MemberEntries entries;
 
   public ReplicatedTriggerCatalog(Vertx vertx, HazelcastInstance hazelcast) {
-    this.vertx = vertx;
-    this.hazelcast = hazelcast;
-    this.localNode = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    this.entries = new MemberEntries(vertx, hazelcast, MAP_NAME, "trigger(s)",
+        e -> new JsonObject(e.getValue()).getString("node"));
   }
 
   @Override
   public Future<Void> open(Consumer<Trigger> added, Consumer<String> removed) {
-    Context context = vertx.getOrCreateContext();
-    return vertx.executeBlocking(() -> {
-      map = hazelcast.getReplicatedMap(MAP_NAME);
-      entryListener = map.addEntryListener(new EntryListener<>() {
-        @Override
-        public void entryAdded(EntryEvent<String, String> e) {
-          context.runOnContext(v -> added.accept(decode(e.getValue())));
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, String> e) {
-          context.runOnContext(v -> added.accept(decode(e.getValue())));
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, String> e) {
-          context.runOnContext(v -> removed.accept(e.getKey()));
-        }
-
-        @Override
-        public void entryEvicted(EntryEvent<String, String> e) {
-          context.runOnContext(v -> removed.accept(e.getKey()));
-        }
-
-        @Override
-        public void entryExpired(EntryEvent<String, String> e) {
-          context.runOnContext(v -> removed.accept(e.getKey()));
-        }
-
-        @Override
-        public void mapCleared(MapEvent e) {
-        }
-
-        @Override
-        public void mapEvicted(MapEvent e) {
-        }
-      });
-      memberListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-        @Override
-        public void memberAdded(MembershipEvent e) {
-        }
-
-        @Override
-        public void memberRemoved(MembershipEvent e) {
-          String gone = e.getMember().getUuid().toString();
-          vertx.executeBlocking(() -> removeTriggersOf(gone));
-        }
-      });
-      for (String json : map.values()) {
-        Trigger t = decode(json);
-        context.runOnContext(v -> added.accept(t));
-      }
-      return null;
-    });
-  }
-
-  private int removeTriggersOf(String node) {
-    int n = 0;
-    for (var e : map.entrySet()) {
-      if (node.equals(new JsonObject(e.getValue()).getString("node"))) {
-        map.remove(e.getKey());
-        n++;
-      }
-    }
-    if (n > 0) {
-      LOG.info("removed " + n + " trigger(s) of departed member " + node);
-    }
-    return n;
+    return entries.open((id, json) -> added.accept(Trigger.fromJson(new JsonObject(json))), removed);
   }
 
   @Override
   public Future<Void> add(Trigger trigger) {
-    String json = trigger.toJson().put("node", localNode).encode();
-    return vertx.executeBlocking(() -> {
-      map.put(trigger.id(), json);
-      return null;
-    });
+    return entries.put(trigger.id(), trigger.toJson().put("node", entries.localMember()).encode());
   }
 
   @Override
   public Future<Void> remove(String id) {
-    return vertx.executeBlocking(() -> {
-      map.remove(id);
-      return null;
-    });
+    return entries.remove(id);
   }
 
   @Override
   public Future<Void> close() {
-    if (map == null) {
-      return Future.succeededFuture();
-    }
-    return vertx.executeBlocking(() -> {
-      if (hazelcast.getLifecycleService().isRunning()) {
-        map.removeEntryListener(entryListener);
-        hazelcast.getCluster().removeMembershipListener(memberListener);
-      }
-      return null;
-    });
-  }
-
-  private static Trigger decode(String json) {
-    return Trigger.fromJson(new JsonObject(json));
+    return entries.close(false);
   }
 }
