@@ -45,6 +45,8 @@ public final class LoadOptions {
   int maxInflight = 256;
   /** stream::set calls made before the first warm-up, to a group nobody joined, so the JIT has compiled the publish path. */
   int prewarm = 0;
+  /** Back-to-back measured windows per step (after one warm-up); the median one by CPU per message is kept. */
+  int windows = 1;
   /** Seconds the warm-up may be extended while the server's JIT compiler threads are still busy. */
   double jitSettle = 0;
   /** HTTP connections of the publisher. */
@@ -100,6 +102,7 @@ public final class LoadOptions {
         case "measure" -> o.measure = Double.parseDouble(v);
         case "max-inflight" -> o.maxInflight = Integer.parseInt(v);
         case "prewarm" -> o.prewarm = Integer.parseInt(v);
+        case "windows" -> o.windows = Integer.parseInt(v);
         case "jit-settle" -> o.jitSettle = Double.parseDouble(v);
         case "publish-connections" -> o.publishConnections = Integer.parseInt(v);
         case "connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);

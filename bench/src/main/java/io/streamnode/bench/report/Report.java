@@ -81,7 +81,8 @@ public final class Report {
         clock), after a warm-up, over a fixed window. Before a scenario's first window the load generator
         makes 10,000 `stream::set` calls (none in a quick run), 32 at a time, to a group nobody joined,
         so that a JVM server's JIT has compiled its publish path (at 40 publishes/s it would still be
-        compiling for minutes), and every warm-up is extended, still publishing, by up to 20 s until the
+        compiling for minutes), the headline measures three back-to-back 10 s windows per server and
+        keeps the median one (CPU per message moves by about 15 % from one window to the next), and every warm-up is extended, still publishing, by up to 20 s until the
         server's JIT compiler threads have used under 2 % of a core for 2 s (a JVM compiles on threads
         that share the server's pinned core); every server gets the same. Server CPU is utime+stime from `/proc/<pid>/stat`
         over the window only, divided by the messages delivered in it; "of it JIT" is the part used by
@@ -117,6 +118,22 @@ public final class Report {
         // The same load published through the worker socket instead of HTTP (streamnode only).
         headlineRow("streamnode, published through the worker socket", find(s, "worker"));
       }
+    }
+    StringBuilder perWindow = new StringBuilder();
+    for (String s : SERVERS) {
+      for (String sc : "headline".equals(scenario) ? List.of(scenario, "worker") : List.of(scenario)) {
+        JsonObject j = find(s, sc);
+        if (j != null && j.containsKey("cpu_us_per_msg_windows")) {
+          List<String> each = new ArrayList<>();
+          j.getJsonArray("cpu_us_per_msg_windows").forEach(v -> each.add(String.format(Locale.ROOT, "%.2f", (Double) v)));
+          perWindow.append(perWindow.length() == 0 ? "" : "; ").append(s).append("worker".equals(sc) ? " (worker socket)" : "")
+              .append(" ").append(String.join(" / ", each));
+        }
+      }
+    }
+    if (perWindow.length() > 0) {
+      md.append("\nServer CPU µs per delivered message in each back-to-back window of this scenario (each row above is the "
+          + "window with the median figure): ").append(perWindow).append(".\n");
     }
     if ("headline".equals(scenario) && find("streamnode", "worker") != null) {
       md.append("\nThe row \"published through the worker socket\" runs the same load on a fresh streamnode, but the load generator "
