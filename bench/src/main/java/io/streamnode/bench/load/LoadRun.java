@@ -28,6 +28,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongUnaryOperator;
 
 /**
  * One load-generator run against one server: connect the subscribers, then either measure memory
@@ -259,9 +260,9 @@ public final class LoadRun {
     s.calls.forEach(Recorder::getIntervalHistogram);
     delivered.reset();
     s.resetCounters();
-    long cpu0 = serverCpu();
-    long sys0 = serverSystem();
-    long jit0 = serverJit();
+    long cpu0 = serverSum(ServerProbe::cpuMicros);
+    long sys0 = serverSum(ServerProbe::systemMicros);
+    long jit0 = serverSum(ServerProbe::jitMicros);
     long[] each0 = eachCpu();
     long self0 = ServerProbe.cpuMicros(ProcessHandle.current().pid());
     long busy0 = ServerProbe.machineBusyMicros();
@@ -272,9 +273,9 @@ public final class LoadRun {
     measuring = false;
     s.measuring = false;
     long t1 = System.nanoTime();
-    long cpu1 = serverCpu();
-    long sys1 = serverSystem();
-    long jit1 = serverJit();
+    long cpu1 = serverSum(ServerProbe::cpuMicros);
+    long sys1 = serverSum(ServerProbe::systemMicros);
+    long jit1 = serverSum(ServerProbe::jitMicros);
     long[] each1 = eachCpu();
     long self1 = ServerProbe.cpuMicros(ProcessHandle.current().pid());
     long busy1 = ServerProbe.machineBusyMicros();
@@ -332,44 +333,27 @@ public final class LoadRun {
     }
     long deadline = t0 + (long) (o.jitSettle * 1e9);
     while (System.nanoTime() < deadline) {
-      long before = serverJit();
+      long before = serverSum(ServerProbe::jitMicros);
       Thread.sleep(2000);
-      if (serverJit() - before < 40_000) {
+      if (serverSum(ServerProbe::jitMicros) - before < 40_000) {
         break;
       }
     }
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  /** CPU of the server process(es)' JIT compiler threads. */
-  private long serverJit() {
-    long sum = ServerProbe.jitMicros(o.pid);
+  /** {@code perProcess} summed over the server process(es): {@code pid} plus every extra pid. */
+  private long serverSum(LongUnaryOperator perProcess) {
+    long sum = perProcess.applyAsLong(o.pid);
     for (long p : o.extraPids) {
-      sum += ServerProbe.jitMicros(p);
-    }
-    return sum;
-  }
-
-  /** CPU of the server process(es): {@code pid} plus every extra pid. */
-  private long serverCpu() {
-    long sum = probe.cpuMicros();
-    for (long p : o.extraPids) {
-      sum += ServerProbe.cpuMicros(p);
-    }
-    return sum;
-  }
-
-  private long serverSystem() {
-    long sum = probe.systemMicros();
-    for (long p : o.extraPids) {
-      sum += ServerProbe.systemMicros(p);
+      sum += perProcess.applyAsLong(p);
     }
     return sum;
   }
 
   private long[] eachCpu() {
     long[] t = new long[1 + o.extraPids.size()];
-    t[0] = probe.cpuMicros();
+    t[0] = ServerProbe.cpuMicros(o.pid);
     for (int i = 0; i < o.extraPids.size(); i++) {
       t[i + 1] = ServerProbe.cpuMicros(o.extraPids.get(i));
     }

@@ -35,19 +35,10 @@ public final class ServerProbe {
     this.apiPort = apiPort;
   }
 
-  /** Server CPU (user + system) consumed so far, in microseconds. */
-  public long cpuMicros() {
-    return cpuMicros(pid);
-  }
-
+  /** CPU (user + system) a process has consumed so far, in microseconds. */
   public static long cpuMicros(long pid) {
     long[] t = times(pid);
     return t[0] + t[1];
-  }
-
-  /** Server CPU in the kernel (stime) so far, in microseconds: on loopback this includes the TCP work of each write. */
-  public long systemMicros() {
-    return times(pid)[1];
   }
 
   /** Kernel CPU (stime) of any process so far, in microseconds. */
