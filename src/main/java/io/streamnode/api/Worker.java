@@ -3,7 +3,7 @@ package io.streamnode.api;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionHandler;
 import io.streamnode.function.FunctionResult;
-import io.streamnode.store.CustomImplementations;
+import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.trigger.Trigger;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package io.streamnode.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.streamnode.store.CustomImplementationCatalog;
+import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

@@ -2,7 +2,7 @@ package io.streamnode.socket;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.streamnode.store.StreamEvent;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.MessageConsumer;
 

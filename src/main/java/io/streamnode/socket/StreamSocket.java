@@ -6,7 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.streamnode.store.StoreAddresses;
-import io.streamnode.store.StreamEvent;
+import io.streamnode.store.event.StreamEvent;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -4,7 +4,7 @@ import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
-import io.streamnode.store.StreamEvent;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;

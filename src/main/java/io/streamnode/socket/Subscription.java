@@ -1,7 +1,7 @@
 package io.streamnode.socket;
 
 import io.netty.buffer.ByteBuf;
-import io.streamnode.store.StreamEvent;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package io.streamnode.store;
 
+import io.streamnode.store.event.EventDraft;
+import io.streamnode.store.event.StreamEvent;
+
 import io.vertx.core.Future;
 
 /**

@@ -1,5 +1,7 @@
 package io.streamnode.store;
 
+import io.streamnode.store.event.StreamEventCodec;
+
 import io.vertx.core.eventbus.DeliveryOptions;
 
 /**

@@ -1,5 +1,12 @@
 package io.streamnode.store;
 
+import io.streamnode.store.custom.CustomCalls;
+import io.streamnode.store.custom.CustomImplementationCatalog;
+import io.streamnode.store.custom.CustomImplementations;
+import io.streamnode.store.event.EventDraft;
+import io.streamnode.store.event.StreamEvent;
+import io.streamnode.store.update.UpdateOps;
+
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.ConsumerGroup;
 import io.streamnode.function.ErrorCode;
@@ -7,7 +14,7 @@ import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionHandler;
 import io.streamnode.function.FunctionResult;
-import io.streamnode.store.CustomImplementations.Op;
+import io.streamnode.store.custom.CustomImplementations.Op;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;

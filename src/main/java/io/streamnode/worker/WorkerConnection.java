@@ -4,7 +4,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
-import io.streamnode.store.CustomImplementations;
+import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;

@@ -8,7 +8,7 @@ import io.streamnode.api.Worker;
 import io.streamnode.testing.TestNodes;
 import io.streamnode.testing.TestSocket;
 import io.streamnode.store.StoreAddresses;
-import io.streamnode.store.StreamEvent;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;

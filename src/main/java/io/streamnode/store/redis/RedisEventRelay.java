@@ -1,7 +1,7 @@
 package io.streamnode.store.redis;
 
 import io.streamnode.store.StoreAddresses;
-import io.streamnode.store.StreamEvent;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,9 +1,9 @@
 package io.streamnode.store.redis;
 
-import io.streamnode.store.EventDraft;
+import io.streamnode.store.event.EventDraft;
 import io.streamnode.store.PublishingStorage;
 import io.streamnode.store.StorageUnavailableException;
-import io.streamnode.store.StreamEvent;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

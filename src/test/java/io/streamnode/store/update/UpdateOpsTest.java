@@ -1,9 +1,10 @@
-package io.streamnode.store;
+package io.streamnode.store.update;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streamnode.function.FunctionException;
+import io.streamnode.store.StreamStorage;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

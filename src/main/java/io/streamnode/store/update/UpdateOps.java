@@ -1,5 +1,6 @@
-package io.streamnode.store;
+package io.streamnode.store.update;
 
+import io.streamnode.store.StreamStorage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -494,7 +495,7 @@ public final class UpdateOps {
   }
 
   /** Rust's {@code {:?}} rendering of a string: quoted, with escapes. */
-  static String rustDebug(String s) {
+  public static String rustDebug(String s) {
     StringBuilder out = new StringBuilder(s.length() + 2).append('"');
     s.codePoints().forEach(cp -> {
       switch (cp) {

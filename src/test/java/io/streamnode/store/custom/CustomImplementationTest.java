@@ -1,4 +1,4 @@
-package io.streamnode.store;
+package io.streamnode.store.custom;
 
 import io.streamnode.StreamNode;
 import io.streamnode.api.Worker;

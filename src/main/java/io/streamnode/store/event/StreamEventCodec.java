@@ -1,4 +1,4 @@
-package io.streamnode.store;
+package io.streamnode.store.event;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;

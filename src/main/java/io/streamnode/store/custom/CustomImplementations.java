@@ -1,5 +1,6 @@
-package io.streamnode.store;
+package io.streamnode.store.custom;
 
+import io.streamnode.store.StoreAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +29,7 @@ import java.util.Set;
 public final class CustomImplementations {
 
   /** The {@code stream::*} functions a custom implementation may replace, each with its bit in a stream's mask. */
-  enum Op {
+  public enum Op {
     SET("set"), GET("get"), DELETE("delete"), LIST("list"), LIST_GROUPS("list_groups"), UPDATE("update");
 
     private final String name;
@@ -46,7 +47,7 @@ public final class CustomImplementations {
   }
 
   /** A custom implementation id, taken apart. */
-  record Target(Op op, String stream) {
+  public record Target(Op op, String stream) {
   }
 
   private static final String PREFIX = "stream::";
@@ -59,7 +60,7 @@ public final class CustomImplementations {
   private final Map<String, Integer> local = new HashMap<>();
   private final CustomImplementationCatalog catalog;
 
-  CustomImplementations(CustomImplementationCatalog catalog) {
+  public CustomImplementations(CustomImplementationCatalog catalog) {
     this.catalog = catalog;
   }
 
@@ -98,7 +99,7 @@ public final class CustomImplementations {
   }
 
   /** Takes {@code stream::<op>(<stream_name>)} apart; {@code null} for any other id. */
-  static Target parse(String functionId) {
+  public static Target parse(String functionId) {
     if (functionId == null || !functionId.startsWith(PREFIX) || !functionId.endsWith(")")) {
       return null;
     }
@@ -120,16 +121,16 @@ public final class CustomImplementations {
   // ---- the store's side ---------------------------------------------------------------------
 
   /** Starts following the other members' registrations (the catalog calls back on this context). */
-  Future<Void> open() {
+  public Future<Void> open() {
     return catalog.open(this::served, this::withdrawn);
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return catalog.close();
   }
 
   /** Whether {@code stream} has a custom implementation of {@code op}: a map lookup, none at all when no stream has one. */
-  boolean has(Op op, String stream) {
+  public boolean has(Op op, String stream) {
     if (masks.isEmpty()) {
       return false;
     }
@@ -138,7 +139,7 @@ public final class CustomImplementations {
   }
 
   /** One more registration of {@code functionId} on this node; the catalog hears of the first. */
-  Future<Void> localRegistered(String functionId) {
+  public Future<Void> localRegistered(String functionId) {
     if (local.merge(functionId, 1, Integer::sum) == 1) {
       return catalog.add(functionId);
     }
@@ -146,7 +147,7 @@ public final class CustomImplementations {
   }
 
   /** One registration of {@code functionId} on this node fewer; the catalog hears of the last. */
-  Future<Void> localUnregistered(String functionId) {
+  public Future<Void> localUnregistered(String functionId) {
     Integer count = local.get(functionId);
     if (count == null) {
       return Future.succeededFuture();

@@ -1,4 +1,7 @@
-package io.streamnode.store;
+package io.streamnode.store.custom;
+
+import io.streamnode.store.StreamStorage;
+import io.streamnode.store.update.UpdateOpParser;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +22,7 @@ import java.util.Map;
  * two bad fields the first in key order is reported; a missing {@code Option} field is
  * {@code None}), or a sequence holding the fields in declaration order.
  */
-final class CustomResultParser {
+public final class CustomResultParser {
 
   /** A result that does not have the expected shape; the message is serde_json's. */
   static final class BadShape extends RuntimeException {
@@ -35,7 +38,7 @@ final class CustomResultParser {
    * @param newValue the value after the write (unused for a delete)
    * @param errors the update's per-op errors, normalized; empty when none
    */
-  record Change(Object old, Object newValue, JsonArray errors) {
+  public record Change(Object old, Object newValue, JsonArray errors) {
   }
 
   private enum Kind { OPTIONAL_VALUE, VALUE, OP_ERRORS, USIZE, STRING, OPTIONAL_STRING }

@@ -1,4 +1,6 @@
-package io.streamnode.store;
+package io.streamnode.store.update;
+
+import io.streamnode.store.StreamStorage;
 
 import io.streamnode.function.FunctionException;
 import io.vertx.core.json.JsonArray;
@@ -19,7 +21,7 @@ import java.util.Map;
  * ignored), or a sequence whose first element is the tag and whose remaining elements are the
  * variant's fields in declaration order.
  */
-final class UpdateOpParser {
+public final class UpdateOpParser {
 
   private static final String FN = "stream::update";
   private static final List<String> VARIANTS =
@@ -229,7 +231,7 @@ final class UpdateOpParser {
   }
 
   /** serde_json's rendering of an unexpected JSON value. */
-  static String unexpected(Object v) {
+  public static String unexpected(Object v) {
     if (v == null) {
       return "null";
     } else if (v instanceof Boolean b) {

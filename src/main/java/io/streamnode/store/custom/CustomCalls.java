@@ -1,10 +1,11 @@
-package io.streamnode.store;
+package io.streamnode.store.custom;
 
+import io.streamnode.store.update.UpdateOps;
 import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
-import io.streamnode.store.CustomImplementations.Op;
+import io.streamnode.store.custom.CustomImplementations.Op;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -23,21 +24,21 @@ import io.vertx.core.json.JsonObject;
  * that has just gone away): the store then uses the adapter, as iii does without a custom
  * implementation.
  */
-final class CustomCalls {
+public final class CustomCalls {
 
   private final FunctionBus functions;
 
-  CustomCalls(FunctionBus functions) {
+  public CustomCalls(FunctionBus functions) {
     this.functions = functions;
   }
 
   /** {@code get}, {@code list} or {@code list_groups}: the custom implementation's answer, as it is. */
-  Future<FunctionResult> read(Op op, String stream, JsonObject input) {
+  public Future<FunctionResult> read(Op op, String stream, JsonObject input) {
     return functions.callIfServed(op.functionId(stream), input);
   }
 
   /** {@code set}, {@code delete} or {@code update}: the change the custom implementation reports. */
-  Future<CustomResultParser.Change> write(Op op, String stream, JsonObject input) {
+  public Future<CustomResultParser.Change> write(Op op, String stream, JsonObject input) {
     return functions.callIfServed(op.functionId(stream), input).transform(ar -> {
       if (ar.failed()) {
         FunctionException error = FunctionBus.asFunctionException(ar.cause());

@@ -1,4 +1,4 @@
-package io.streamnode.store;
+package io.streamnode.store.custom;
 
 import io.vertx.core.Future;
 
@@ -33,7 +33,7 @@ public interface CustomImplementationCatalog {
   Future<Void> close();
 
   /** The catalog of a node without a cluster: changes apply at once, in this process only. */
-  static CustomImplementationCatalog local() {
+  public static CustomImplementationCatalog local() {
     return new CustomImplementationCatalog() {
       private static final String NODE = "local";
       private BiConsumer<String, String> served;
