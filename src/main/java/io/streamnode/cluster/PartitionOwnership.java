@@ -13,16 +13,28 @@ import io.streamnode.store.GroupOwnership;
 public final class PartitionOwnership implements GroupOwnership {
 
   private final PartitionService partitions;
+  private final com.hazelcast.cluster.Cluster cluster;
   private final String localNode;
 
   public PartitionOwnership(HazelcastInstance hazelcast) {
     this.partitions = hazelcast.getPartitionService();
+    this.cluster = hazelcast.getCluster();
     this.localNode = hazelcast.getCluster().getLocalMember().getUuid().toString();
   }
 
   @Override
   public String localNode() {
     return localNode;
+  }
+
+  @Override
+  public boolean present(String node) {
+    for (Member m : cluster.getMembers()) {
+      if (m.getUuid().toString().equals(node)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
