@@ -33,6 +33,9 @@ public final class ClusterMember {
 
   private static final Logger LOG = Logger.getLogger(ClusterMember.class.getName());
 
+  /** Member attribute holding the node's id: Vert.x's cluster node id, and the id groups are owned by; kept across a merge. */
+  static final String NODE_ID = "__vertx.nodeId";
+
   /** The split-brain protection of the data map made from {@code cluster_quorum}. */
   static final String QUORUM_NAME = "streamnode-quorum";
   /** Hazelcast's property: fail an operation whose backups were not acknowledged in time, rather than succeed. */
@@ -83,7 +86,7 @@ public final class ClusterMember {
       ensureDataMap(config);
       protectData(config, quorum);
       // Vert.x's cluster manager, handed an instance it did not create, reads its node id here.
-      config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", UUID.randomUUID().toString());
+      config.getMemberAttributeConfig().setAttribute(NODE_ID, UUID.randomUUID().toString());
       LOG.info("cluster: joining as " + config.getClusterName() + " member (config " + configFile + ")");
       return start.apply(config);
     });
