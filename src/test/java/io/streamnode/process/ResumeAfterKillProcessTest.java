@@ -116,6 +116,8 @@ class ResumeAfterKillProcessTest {
       // Back through member 0, with the last position each had.
       TestSocket near = await(TestSocket.connect(vertx, cluster.node(0).wsPort), 20);
       await(near.send(join("near", new JsonObject().put("since", last[0]))), 10);
+      JsonObject first = await(near.frames(1), 30).get(0);
+      assertEquals(Boolean.TRUE, first.getJsonObject("event").getValue("recovered"), "resumed from history: " + first.encode());
       List<JsonObject> frames = await(near.frames(1 + missed.size()), 30);
       JsonObject sync = frames.get(0).getJsonObject("event");
       assertEquals("sync", sync.getString("type"), frames.get(0).encode());
