@@ -57,6 +57,8 @@ final class ReconnectStorm {
   private static final int SMALL_FRAME = 64 * 1024;
   private static final long RETRY_DELAY_MS = 200;
   private static final int MAX_ATTEMPTS = 20;
+  /** Publishing before the first storm and between storms, so every subscriber is live and has moved on. */
+  private static final long SETTLE_MS = 500;
 
   private final LoadOptions o;
   private final Vertx vertx;
@@ -85,16 +87,16 @@ final class ReconnectStorm {
     client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(o.connections + 16).setConnectTimeout(30_000).setTcpNoDelay(true)
         .setMaxFrameSize(256 * 1024 * 1024).setMaxMessageSize(256 * 1024 * 1024));
-    fill();
-    JsonObject connect = connectAll();
+    long fillMs = fill();
+    JsonObject connect = connectAll().put("fill_ms", fillMs);
     double rate = o.rates.get(0);
     long timer = vertx.setPeriodic(1, new Ticker(rate)::tick);
     List<JsonObject> results = new ArrayList<>();
     try {
-      Thread.sleep(1000); // live events flow, positions move on
+      Thread.sleep(SETTLE_MS); // live events flow, positions move on
       for (String variant : o.stormVariants) {
         results.add(storm(variant).put("rate", rate).put("connect", connect));
-        Thread.sleep(1000);
+        Thread.sleep(SETTLE_MS);
       }
     } finally {
       vertx.cancelTimer(timer);
@@ -104,7 +106,7 @@ final class ReconnectStorm {
   }
 
   /** {@code --storm-items} sets to the group, 32 in flight, within 300 s. */
-  private void fill() throws Exception {
+  private long fill() throws Exception {
     long t0 = System.nanoTime();
     int lanes = 32;
     List<Future<Void>> all = new ArrayList<>();
@@ -112,8 +114,9 @@ final class ReconnectStorm {
       all.add(fillLane(lane, lanes));
     }
     Future.all(all).toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
-    System.err.printf("streamnode reconnect-storm: %d items of ~%d bytes set in %d ms%n", o.stormItems, o.payload,
-        (System.nanoTime() - t0) / 1_000_000);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.err.printf("streamnode reconnect-storm: %d items of ~%d bytes set in %d ms%n", o.stormItems, o.payload, ms);
+    return ms;
   }
 
   private Future<Void> fillLane(int item, int lanes) {
@@ -166,6 +169,7 @@ final class ReconnectStorm {
     }
     boolean since = "since".equals(variant);
     // Everyone leaves at once; their last positions are what they resume from.
+    long left = System.nanoTime();
     CountDownLatchLike closed = new CountDownLatchLike(subscribers.size());
     for (Subscriber s : subscribers) {
       s.leave(closed);
@@ -222,6 +226,8 @@ final class ReconnectStorm {
     JsonObject result = new JsonObject().put("server", o.server).put("scenario", o.scenario).put("variant", variant)
         .put("connections", o.connections).put("groups", 1).put("items", o.stormItems).put("payload", o.payload)
         .put("gap_s", o.stormGap).put("timeout_s", o.stormTimeout)
+        // From the first close to the reconnect start: the gap plus the closing handshakes.
+        .put("away_s", (st.start - left) / 1e9)
         .put("live", live).put("all_live", allLive)
         .put("all_live_ms", allLive ? times.getMaxValue() / 1000.0 : -1.0)
         .put("live_p50_ms", times.getValueAtPercentile(50) / 1000.0)
@@ -236,9 +242,9 @@ final class ReconnectStorm {
         .put("correct", correct)
         .put("loadgen_cpu_pct", 100.0 * (self1 - self0) / 1e6 / seconds)
         .put("other_cpu_pct", Math.max(0, 100.0 * ((busy1 - busy0) - cpu - (self1 - self0)) / 1e6 / seconds));
-    System.err.printf("streamnode reconnect-storm %s: %d/%d live in %.0f ms (p50 %.0f ms), server CPU %.2f s, "
+    System.err.printf("streamnode reconnect-storm %s: away %.1f s, %d/%d live in %.0f ms (p50 %.0f ms), server CPU %.2f s, "
             + "%.1f MB received, recovered %d, full syncs %d, offset gaps %d, replayed %d, closed by server %d%s%n",
-        variant, live, subscribers.size(), seconds * 1000, times.getValueAtPercentile(50) / 1000.0, cpu / 1e6,
+        variant, (st.start - left) / 1e9, live, subscribers.size(), seconds * 1000, times.getValueAtPercentile(50) / 1000.0, cpu / 1e6,
         received / 1e6, recovered, fullSyncs, gaps, missedEvents, closedByServer.get(), correct ? "" : "  ** NOT CORRECT **");
     return result;
   }
