@@ -157,9 +157,10 @@ final class ReconnectStorm {
           + o.connectTimeout + " s: " + closeReasons);
     }
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    System.err.printf("streamnode reconnect-storm: %d subscribers joined with positions (full sync each) in %d ms%n",
-        synced.get(), ms);
-    return new JsonObject().put("connected", synced.get()).put("total_ms", ms);
+    System.err.printf("streamnode reconnect-storm: %d subscribers joined with positions (full sync each) in %d ms"
+        + " (%d closed by the server, %d connect failures, retried)%n", synced.get(), ms, closedByServer.get(), connectFailures.get());
+    return new JsonObject().put("connected", synced.get()).put("total_ms", ms).put("closed_by_server", closedByServer.get())
+        .put("connect_failures", connectFailures.get()).put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
   }
 
   /** One storm: everyone leaves, waits the gap, comes back at once. */
@@ -336,7 +337,10 @@ final class ReconnectStorm {
         leaving = false;
         w.handler(frame -> onFrame(frame));
         w.closeHandler(v -> {
-          if (leaving && ws == w) {
+          if (ws != w) {
+            return; // a socket this subscriber has already replaced
+          }
+          if (leaving) {
             CountDownLatchLike l = closedLatch;
             closedLatch = null;
             if (l != null) {
@@ -359,15 +363,23 @@ final class ReconnectStorm {
       });
     }
 
-    /** Lost before it was live again: reconnect after a short delay, as a client would, within the storm only. */
+    /**
+     * Lost before it was synced (first join) or live again (a storm): reconnect after a short
+     * delay, as a client would, at most MAX_ATTEMPTS times.
+     */
     private void retry(boolean since, int attempt) {
       Storm st = storm;
       if (st == null) {
-        Runnable first = firstSync; // the first connection failed: connectAll counts it
-        firstSync = null;
-        if (first != null) {
-          first.run();
+        if (firstSync == null) {
+          return; // synced once already: lost between storms, the next storm reconnects it
         }
+        if (attempt >= MAX_ATTEMPTS) {
+          Runnable first = firstSync; // given up: connectAll counts it as not synced
+          firstSync = null;
+          first.run();
+          return;
+        }
+        vertx.setTimer(RETRY_DELAY_MS, id -> connect(false, attempt + 1));
         return;
       }
       if (liveAt > 0 || attempt >= MAX_ATTEMPTS) {
