@@ -111,6 +111,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
         }
       });
     } catch (RuntimeException e) {
+      LOG.info("trigger registration refused: " + e.getMessage());
       FunctionBus.fail(msg, e);
     }
   }
