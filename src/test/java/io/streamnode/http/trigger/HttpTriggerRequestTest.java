@@ -1,6 +1,9 @@
 package io.streamnode.http.trigger;
 
+import io.streamnode.function.FunctionResult;
 import io.streamnode.testing.PlainHttp;
+import io.streamnode.trigger.Trigger;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -96,10 +99,10 @@ class HttpTriggerRequestTest extends HttpTriggerTestBase {
   void aRedirectIsFollowedByAClientThatFollowsRedirects() throws Exception {
     function("links::redirect", input -> {
       String code = ((JsonObject) input).getJsonObject("path_params").getString("code");
-      return io.vertx.core.Future.succeededFuture(io.streamnode.function.FunctionResult.of(new JsonObject()
+      return Future.succeededFuture(FunctionResult.of(new JsonObject()
           .put("status_code", 302).put("headers", new JsonObject().put("Location", "/landing/" + code))));
     });
-    function("links::landing", input -> io.vertx.core.Future.succeededFuture(io.streamnode.function.FunctionResult.of(
+    function("links::landing", input -> Future.succeededFuture(FunctionResult.of(
         ok(new JsonObject().put("landed", ((JsonObject) input).getJsonObject("path_params").getString("code"))))));
     route("GET", "/s/:code", "links::redirect");
     route("GET", "/landing/:code", "links::landing");
@@ -133,11 +136,11 @@ class HttpTriggerRequestTest extends HttpTriggerTestBase {
   void aRouteRegisteredAgainByTheSameIdIsReplaced() throws Exception {
     function("v::one", answering(ok(1)));
     function("v::two", answering(ok(2)));
-    io.streamnode.trigger.Trigger first = new io.streamnode.trigger.Trigger("route-v", "http", "v::one",
+    Trigger first = new Trigger("route-v", "http", "v::one",
         new JsonObject().put("api_path", "/v").put("http_method", "GET"), null);
     await(worker.registerTrigger(first));
     assertEquals("1", http.get("/v").body());
-    await(worker.registerTrigger(new io.streamnode.trigger.Trigger("route-v", "http", "v::two",
+    await(worker.registerTrigger(new Trigger("route-v", "http", "v::two",
         new JsonObject().put("api_path", "/w").put("http_method", "GET"), null)));
     assertEquals("2", http.get("/w").body());
     assertEquals(404, http.get("/v").statusCode(), "the old path went with the old registration");
