@@ -10,6 +10,8 @@ import io.streamnode.http.HttpApiVerticle;
 import io.streamnode.http.route.RouteTable;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
+import io.streamnode.store.StoreAddresses;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.GroupOwnership;
 import io.streamnode.store.StoreVerticle;
@@ -83,14 +85,16 @@ public final class StreamNode {
           LOG.warning("store: adapter.config.store_method is ignored in cluster mode: kv data lives in the "
               + "cluster's replicated map");
         }
-        storage = new HazelcastStorage(vertx, member.hazelcast());
+        storage = new HazelcastStorage(vertx, member.hazelcast(), options.getHistory());
       } else {
-        storage = AdapterFactory.create(vertx, options.getAdapter());
+        storage = AdapterFactory.create(vertx, options.getAdapter(), options.getHistory());
       }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     if (member != null) {
+      member.onMembershipChange(() -> vertx.eventBus().publish(StoreAddresses.POSITIONS_SUSPECT, null,
+          new DeliveryOptions().setLocalOnly(true)));
       ownership = new PartitionOwnership(member.hazelcast());
       catalog = new ReplicatedTriggerCatalog(vertx, member.hazelcast());
       customCatalog = new ReplicatedCustomImplementationCatalog(vertx, member.hazelcast());
