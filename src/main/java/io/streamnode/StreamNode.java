@@ -47,6 +47,8 @@ public final class StreamNode {
   private final ClusterMember member;
   private final Deque<String> deployments = new ArrayDeque<>();
   private StreamSocketVerticle streamSocket;
+  /** Every stream socket instance (stream_socket.instances), for the node's counters. */
+  private final java.util.List<StreamSocketVerticle> streamSockets = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WorkerSocketVerticle workerSocket;
   private HttpApiVerticle httpApi;
 
@@ -112,8 +114,11 @@ public final class StreamNode {
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
-        .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),
-            options.getLimits()), options.getStreamSocket().getInstances()))
+        .compose(v -> deploy("stream socket", () -> {
+              streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits());
+              streamSockets.add(streamSocket);
+              return streamSocket;
+            }, options.getStreamSocket().getInstances()))
         .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
         // One instance: it alone decides which worker owns a function or trigger id.
@@ -174,6 +179,16 @@ public final class StreamNode {
   }
 
   /** The port the stream socket is bound to. */
+  /** Subscriptions brought up to date with a fresh sync after events were lost on the way, since start. */
+  public long streamSocketResyncs() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::resyncs).sum();
+  }
+
+  /** Subscriptions brought up to date from their group's history (resumes and repaired gaps), since start. */
+  public long streamSocketRecoveries() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::recoveries).sum();
+  }
+
   public int streamSocketPort() {
     return streamSocket.actualPort();
   }
