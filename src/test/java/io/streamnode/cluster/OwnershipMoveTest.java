@@ -105,7 +105,6 @@ class OwnershipMoveTest {
     }
     int ownedByB = moved;
     assertTrue(ownedByB > 0, "B owns some of the groups, else nothing moved");
-    int movedToB = ownedByB; // effectively final, for the failure message below
     TestSocket whileB = subscribeAll(a, nodeA);
     TestSocket onB = subscribeAll(b, nodeB);
     HttpFunctions httpB = HttpFunctions.create(b.vertx(), nodeB.httpPort(), 4);
@@ -128,7 +127,7 @@ class OwnershipMoveTest {
           }
         }
         return true;
-      }, () -> "the last round did not reach a subscriber on A (" + movedToB + " groups had moved to B)");
+      }, () -> "the last round did not reach a subscriber on A (" + ownedByB + " groups had moved to B)");
       for (int g = 0; g < GROUPS; g++) {
         GroupView view = GroupView.of(socket.received(), "moves", "g" + g);
         assertEquals(List.of(), view.violations(), "g" + g + " offsets");
