@@ -7,6 +7,7 @@ import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.http.route.RouteTable;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
 import io.streamnode.store.StoreAddresses;
@@ -107,7 +108,9 @@ public final class StreamNode {
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
     CustomImplementationCatalog customs = customCatalog;
-    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers), 1)
+    // Written by the trigger dispatch, read by the HTTP API: the http triggers' routes.
+    RouteTable routes = new RouteTable();
+    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers, routes), 1)
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
@@ -126,7 +129,8 @@ public final class StreamNode {
           if (!options.getHttpApi().isEnabled()) {
             return Future.succeededFuture();
           }
-          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits()), 1)
+          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits(),
+              routes), 1)
               .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
                   + "/functions/{function_id}"));
         });
