@@ -87,8 +87,15 @@ final class ReconnectStorm {
     client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(o.connections + 16).setConnectTimeout(30_000).setTcpNoDelay(true)
         .setMaxFrameSize(256 * 1024 * 1024).setMaxMessageSize(256 * 1024 * 1024));
+    long cpu0 = ServerProbe.cpuMicros(o.pid);
     long fillMs = fill();
-    JsonObject connect = connectAll().put("fill_ms", fillMs);
+    long cpu1 = ServerProbe.cpuMicros(o.pid);
+    JsonObject connect = connectAll();
+    long cpu2 = ServerProbe.cpuMicros(o.pid);
+    // What the set-up cost the server, for the scenario's own time budget.
+    connect.put("fill_ms", fillMs).put("fill_server_cpu_us", cpu1 - cpu0).put("server_cpu_us", cpu2 - cpu1);
+    System.err.printf("streamnode reconnect-storm: server CPU %.2f s for the fill, %.2f s for the first joins%n",
+        (cpu1 - cpu0) / 1e6, (cpu2 - cpu1) / 1e6);
     double rate = o.rates.get(0);
     long timer = vertx.setPeriodic(1, new Ticker(rate)::tick);
     List<JsonObject> results = new ArrayList<>();
