@@ -65,6 +65,8 @@ public final class LoadOptions {
   double stormTimeout = 120;
   /** Reconnect storm: the variants, in order: since (resume from the last position), full (iii's plain join). */
   List<String> stormVariants = List.of("since", "full");
+  /** Reconnect storm: one unmeasured storm with since first, so the server's recovery path is compiled (JIT). */
+  boolean stormWarmup;
   /** Results file: one JSON object a line, appended. */
   String out = "bench/results/results.jsonl";
 
@@ -120,12 +122,16 @@ public final class LoadOptions {
         case "storm-gap" -> o.stormGap = Double.parseDouble(v);
         case "storm-timeout" -> o.stormTimeout = Double.parseDouble(v);
         case "storm-variants" -> o.stormVariants = List.of(v.split(","));
+        case "storm-warmup" -> o.stormWarmup = Boolean.parseBoolean(v);
         case "out" -> o.out = v;
         default -> throw new IllegalArgumentException("unknown option --" + key);
       }
     }
     if (o.pid <= 0) {
       throw new IllegalArgumentException("--pid=PID of the server is required");
+    }
+    if (!List.of("since", "full").containsAll(o.stormVariants)) {
+      throw new IllegalArgumentException("--storm-variants: since and/or full, got " + o.stormVariants);
     }
     if (!List.of("http", "worker").contains(o.publisher)) {
       throw new IllegalArgumentException("--publisher: http or worker, got " + o.publisher);

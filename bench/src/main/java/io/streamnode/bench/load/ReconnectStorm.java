@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  *       wait, at most {@code --storm-timeout} s, until every one is live again: it has its
  *       sync (recovered or full) and an event published after the reconnect started.</li>
  * </ol>
+ * With {@code --storm-warmup=true} an unmeasured storm with {@code since} comes first, so that
+ * the server has compiled its recovery path as the first joins made it compile the full sync.
  *
  * <p>Measured per variant, from the reconnect start until the last subscriber is live: that time,
  * the server's CPU, and the bytes the subscribers received (WebSocket payloads, summed). Checked:
@@ -77,7 +79,7 @@ final class ReconnectStorm {
   ReconnectStorm(LoadOptions o, Vertx vertx) {
     this.o = o;
     this.vertx = vertx;
-    this.pad = "x".repeat(Math.max(0, o.payload - 40));
+    this.pad = "x".repeat(Math.max(0, o.payload));
   }
 
   /** Runs the scenario; returns one result per variant. */
@@ -101,9 +103,19 @@ final class ReconnectStorm {
     List<JsonObject> results = new ArrayList<>();
     try {
       Thread.sleep(SETTLE_MS); // live events flow, positions move on
-      for (String variant : o.stormVariants) {
-        results.add(storm(variant).put("rate", rate).put("connect", connect));
+      if (o.stormWarmup) {
+        // The first joins ran the full-sync path 1,000 times; without this the recovery path would
+        // run cold (interpreted, then compiled on the server's one core) in the measured storm.
+        JsonObject w = storm("since", true);
+        connect.put("warmup", new JsonObject().put("all_live_ms", w.getDouble("all_live_ms"))
+            .put("server_cpu_us", w.getLong("server_cpu_us")).put("correct", w.getBoolean("correct")));
         Thread.sleep(SETTLE_MS);
+      }
+      for (String variant : o.stormVariants) {
+        if (!results.isEmpty()) {
+          Thread.sleep(SETTLE_MS);
+        }
+        results.add(storm(variant, false).put("rate", rate).put("connect", connect));
       }
     } finally {
       vertx.cancelTimer(timer);
@@ -133,8 +145,11 @@ final class ReconnectStorm {
     return publisher.set(STREAM, GROUP, "i" + item, value(0)).compose(v -> fillLane(item + lanes, lanes));
   }
 
+  /** A value of exactly {@code --payload} bytes of JSON (or the least it can be): {@code {"t":..,"pad":"xx.."}}. */
   private Buffer value(long t) {
-    return Buffer.buffer("{\"t\":" + t + ",\"pad\":\"" + pad + "\"}");
+    String head = "{\"t\":" + t + ",\"pad\":\"";
+    int padding = Math.max(0, o.payload - head.length() - 2);
+    return Buffer.buffer(head + pad.substring(0, Math.min(padding, pad.length())) + "\"}");
   }
 
   /** The first connection of every subscriber, with positions, at most connectConcurrency at once. */
@@ -170,11 +185,8 @@ final class ReconnectStorm {
         .put("connect_failures", connectFailures.get()).put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
   }
 
-  /** One storm: everyone leaves, waits the gap, comes back at once. */
-  private JsonObject storm(String variant) throws InterruptedException {
-    if (!List.of("since", "full").contains(variant)) {
-      throw new IllegalArgumentException("--storm-variants: since or full, got " + variant);
-    }
+  /** One storm: everyone leaves, waits the gap, comes back at once; {@code warmup} only changes its log line. */
+  private JsonObject storm(String variant, boolean warmup) throws InterruptedException {
     boolean since = "since".equals(variant);
     // Everyone leaves at once; their last positions are what they resume from.
     long left = System.nanoTime();
@@ -252,7 +264,7 @@ final class ReconnectStorm {
         .put("other_cpu_pct", Math.max(0, 100.0 * ((busy1 - busy0) - cpu - (self1 - self0)) / 1e6 / seconds));
     System.err.printf("streamnode reconnect-storm %s: away %.1f s, %d/%d live in %.0f ms (p50 %.0f ms), server CPU %.2f s, "
             + "%.1f MB received, recovered %d, full syncs %d, offset gaps %d, replayed %d, closed by server %d%s%n",
-        variant, (st.start - left) / 1e9, live, subscribers.size(), seconds * 1000, times.getValueAtPercentile(50) / 1000.0, cpu / 1e6,
+        variant + (warmup ? " (warm-up, not measured)" : ""), (st.start - left) / 1e9, live, subscribers.size(), seconds * 1000, times.getValueAtPercentile(50) / 1000.0, cpu / 1e6,
         received / 1e6, recovered, fullSyncs, gaps, missedEvents, closedByServer.get(), correct ? "" : "  ** NOT CORRECT **");
     return result;
   }

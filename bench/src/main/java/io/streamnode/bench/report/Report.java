@@ -363,13 +363,15 @@ public final class Report {
             + "and once **without** (iii's plain join: a full sync of the group each). \"All live again\" is the time from the "
             + "reconnect start until the last subscriber has its sync and an event published after the reconnect started; "
             + "server CPU and bytes are counted over that time (bytes: WebSocket payloads the subscribers received, summed; "
-            + "the live events included). A subscriber the server closes is counted and reconnects after 200 ms. Correct: "
+            + "the live events included). \"Events from before the reconnect\": events published before the reconnect started "
+            + "and received after it (with `since`, the ones missed while away; without, the ones the server was still "
+            + "delivering when the full sync went out). A subscriber the server closes is counted and reconnects after 200 ms. Correct: "
             + "every subscriber live again, none closed by the server, and with `since` every one recovered (no full sync) "
             + "with offsets contiguous from its last position.%n%n",
         any.getInteger("items"), any.getInteger("payload"), any.getInteger("connections"), any.getDouble("rate", 0.0),
         any.getDouble("gap_s")));
     md.append("| reconnect | away | live again | all live again | live p50 / p99 | server CPU (s) | server CPU % | bytes received | per subscriber "
-        + "| recovered / full syncs | events replayed | offset gaps | closed by server | loadgen CPU % | other CPU % | correct |\n");
+        + "| recovered / full syncs | events from before the reconnect | offset gaps | closed by server | loadgen CPU % | other CPU % | correct |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     stormRow("with `since`", since);
     stormRow("without (plain join, full sync)", full);
