@@ -1,6 +1,7 @@
 package io.streamnode.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
@@ -90,7 +91,7 @@ public final class HazelcastStorage implements StreamStorage {
 
   @Override
   public Future<Object> get(String stream, String group, String item) {
-    return on(groups.submitToKey(key(stream, group), new ReadItem(item))).map(HazelcastStorage::decode);
+    return read(() -> groups.submitToKey(key(stream, group), new ReadItem(item))).map(HazelcastStorage::decode);
   }
 
   @Override
@@ -116,7 +117,7 @@ public final class HazelcastStorage implements StreamStorage {
 
   @Override
   public Future<Snapshot> snapshot(String stream, String group, String item) {
-    return on(groups.submitToKey(key(stream, group), new ReadSnapshot(item))).map(r -> {
+    return read(() -> groups.submitToKey(key(stream, group), new ReadSnapshot(item))).map(r -> {
       Object data;
       if (item == null) {
         List<Object> values = new ArrayList<>(r.values().size());
@@ -131,12 +132,13 @@ public final class HazelcastStorage implements StreamStorage {
 
   @Override
   public Future<GroupPosition> position(String stream, String group) {
-    return on(groups.submitToKey(key(stream, group), new ReadPosition()));
+    return read(() -> groups.submitToKey(key(stream, group), new ReadPosition()));
   }
 
   @Override
   public Future<List<StreamEvent>> since(String stream, String group, GroupPosition since) {
-    return on(groups.submitToKey(key(stream, group), new ReadSince(since, System.currentTimeMillis() - history.getTtlMs())))
+    long oldest = System.currentTimeMillis() - history.getTtlMs();
+    return read(() -> groups.submitToKey(key(stream, group), new ReadSince(since, oldest)))
         .map(past -> {
           if (past == null) {
             return null;
@@ -152,7 +154,7 @@ public final class HazelcastStorage implements StreamStorage {
 
   @Override
   public Future<List<Object>> list(String stream, String group) {
-    return on(groups.submitToKey(key(stream, group), new ReadSnapshot(null))).map(r -> {
+    return read(() -> groups.submitToKey(key(stream, group), new ReadSnapshot(null))).map(r -> {
       List<Object> out = new ArrayList<>(r.values().size());
       r.values().forEach(v -> out.add(Json.decodeValue(v)));
       return out;
@@ -191,6 +193,24 @@ public final class HazelcastStorage implements StreamStorage {
 
   private <T> Future<T> on(CompletionStage<T> stage) {
     return Future.fromCompletionStage(stage, context);
+  }
+
+  /**
+   * A read (a read-only entry processor), asked again if its member died with it in flight.
+   * Hazelcast runs an entry processor as an entry operation, read-only or not, and with split-brain
+   * protection on (see {@code ClusterMember#protectData}) such an operation fails with
+   * {@link IndeterminateOperationStateException} instead of moving to the new owner: right for a
+   * write, which may have been applied, needless for a read (a resuming client got a full sync
+   * instead of its missed events when the node it resumed through asked the dying owner).
+   */
+  private <T> Future<T> read(java.util.function.Supplier<CompletionStage<T>> op) {
+    return read(op, 3);
+  }
+
+  private <T> Future<T> read(java.util.function.Supplier<CompletionStage<T>> op, int attempts) {
+    return on(op.get()).recover(err -> attempts > 1 && (err instanceof IndeterminateOperationStateException
+        || err.getCause() instanceof IndeterminateOperationStateException)
+        ? read(op, attempts - 1) : Future.failedFuture(err));
   }
 
   private static Object decode(String json) {
