@@ -77,6 +77,15 @@ class ResumeAfterKillProcessTest {
     return expected;
   }
 
+  private static String problems(NodeProcess node) {
+    try {
+      return String.join("\n", node.output().lines().filter(l -> l.contains("WARN") || l.contains("SEVERE")
+          || l.contains("Exception") || l.startsWith("\tat ")).limit(60).toList());
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
   private static String describe(JsonObject frame) {
     JsonObject event = frame.getJsonObject("event");
     String type = event.getString("type");
@@ -117,7 +126,8 @@ class ResumeAfterKillProcessTest {
       TestSocket near = await(TestSocket.connect(vertx, cluster.node(0).wsPort), 20);
       await(near.send(join("near", new JsonObject().put("since", last[0]))), 10);
       JsonObject first = await(near.frames(1), 30).get(0);
-      assertEquals(Boolean.TRUE, first.getJsonObject("event").getValue("recovered"), "resumed from history: " + first.encode());
+      assertEquals(Boolean.TRUE, first.getJsonObject("event").getValue("recovered"), () -> "resumed from history: " + first.encode()
+          + "\nmember 0 said:\n" + problems(cluster.node(0)));
       List<JsonObject> frames = await(near.frames(1 + missed.size()), 30);
       JsonObject sync = frames.get(0).getJsonObject("event");
       assertEquals("sync", sync.getString("type"), frames.get(0).encode());
