@@ -7,6 +7,7 @@ import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.http.route.RouteTable;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
 import io.streamnode.store.StoreAddresses;
@@ -46,6 +47,8 @@ public final class StreamNode {
   private final ClusterMember member;
   private final Deque<String> deployments = new ArrayDeque<>();
   private StreamSocketVerticle streamSocket;
+  /** Every stream socket instance (stream_socket.instances), for the node's counters. */
+  private final java.util.List<StreamSocketVerticle> streamSockets = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WorkerSocketVerticle workerSocket;
   private HttpApiVerticle httpApi;
 
@@ -105,12 +108,17 @@ public final class StreamNode {
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
     CustomImplementationCatalog customs = customCatalog;
-    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers), 1)
+    // Written by the trigger dispatch, read by the HTTP API: the http triggers' routes.
+    RouteTable routes = new RouteTable();
+    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers, routes), 1)
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
-        .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),
-            options.getLimits()), options.getStreamSocket().getInstances()))
+        .compose(v -> deploy("stream socket", () -> {
+              streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits());
+              streamSockets.add(streamSocket);
+              return streamSocket;
+            }, options.getStreamSocket().getInstances()))
         .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
         // One instance: it alone decides which worker owns a function or trigger id.
@@ -121,7 +129,8 @@ public final class StreamNode {
           if (!options.getHttpApi().isEnabled()) {
             return Future.succeededFuture();
           }
-          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits()), 1)
+          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits(),
+              routes), 1)
               .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
                   + "/functions/{function_id}"));
         });
@@ -170,6 +179,16 @@ public final class StreamNode {
   }
 
   /** The port the stream socket is bound to. */
+  /** Subscriptions brought up to date with a fresh sync after events were lost on the way, since start. */
+  public long streamSocketResyncs() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::resyncs).sum();
+  }
+
+  /** Subscriptions brought up to date from their group's history (resumes and repaired gaps), since start. */
+  public long streamSocketRecoveries() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::recoveries).sum();
+  }
+
   public int streamSocketPort() {
     return streamSocket.actualPort();
   }
