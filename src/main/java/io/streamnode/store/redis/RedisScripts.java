@@ -37,11 +37,12 @@ final class RedisScripts {
 
   /**
    * The server's identity now: a digest of run_id (a new one per process start) and master_replid (a
-   * new one per promotion), 12 hex characters. Calling INFO in a script is allowed since Redis 7
-   * replicates a script's effects, not the script.
+   * new one per promotion), 12 hex characters. Calling INFO (a non-deterministic command) before
+   * writes is allowed since Redis 5 replicates a script's effects, not the script; one section per
+   * call, as Redis before 7 takes only one.
    */
   private static final String SERVER =
-      "local info = redis.call('INFO', 'server', 'replication')\n"
+      "local info = redis.call('INFO', 'server') .. redis.call('INFO', 'replication')\n"
       + "local server = string.sub(redis.sha1hex((string.match(info, 'run_id:(%x+)') or '?') .. ':'"
       + " .. (string.match(info, 'master_replid:(%x+)') or '?')), 1, 12)\n"
       + "local pos = redis.call('HMGET', KEYS[2], 'epoch', 'offset', 'server')\n"
