@@ -34,20 +34,20 @@ final class RedisClients {
 
   /** A socket on {@code node} joined to the group with {@code positions: true}, its sync received. */
   TestSocket subscriber(StreamNode node) {
-    TestSocket s = Bounded.await(nodes.socket(vertx, node), 20);
+    TestSocket s = Bounded.await(nodes.socket(vertx, node), 30);
     JsonObject join = TestSocket.command("join", "sub", stream, GROUP, null);
     join.getJsonObject("data").put("positions", true);
-    Bounded.await(s.send(join), 20);
-    Bounded.await(s.frame(0), 20);
+    Bounded.await(s.send(join), 30);
+    Bounded.await(s.frame(0), 30);
     return s;
   }
 
   /** A socket on {@code node} joined with {@code since}; nothing awaited. */
   TestSocket resume(StreamNode node, GroupPosition since) {
-    TestSocket s = Bounded.await(nodes.socket(vertx, node), 20);
+    TestSocket s = Bounded.await(nodes.socket(vertx, node), 30);
     JsonObject join = TestSocket.command("join", "sub", stream, GROUP, null);
     join.getJsonObject("data").put("since", since.toJson());
-    Bounded.await(s.send(join), 20);
+    Bounded.await(s.send(join), 30);
     return s;
   }
 
@@ -61,17 +61,17 @@ final class RedisClients {
 
   Object set(HttpFunctions http, String item, Object data) {
     return Bounded.await(http.call("stream::set", new JsonObject().put("stream_name", stream).put("group_id", GROUP)
-        .put("item_id", item).put("data", data)), 20);
+        .put("item_id", item).put("data", data)), 30);
   }
 
   Object delete(HttpFunctions http, String item) {
     return Bounded.await(http.call("stream::delete", new JsonObject().put("stream_name", stream).put("group_id", GROUP)
-        .put("item_id", item)), 20);
+        .put("item_id", item)), 30);
   }
 
   Object send(HttpFunctions http, Object data) {
     return Bounded.await(http.call("stream::send", new JsonObject().put("stream_name", stream).put("group_id", GROUP)
-        .put("type", "note").put("data", data)), 20);
+        .put("type", "note").put("data", data)), 30);
   }
 
   /** Sets {@code item} until a call succeeds (the node's command connections come back after an outage). */
@@ -94,7 +94,7 @@ final class RedisClients {
       for (int i = 1; i < args.length; i++) {
         request.arg(args[i]);
       }
-      return Bounded.await(client.send(request), 20);
+      return Bounded.await(client.send(request), 30);
     } finally {
       client.close();
     }

@@ -201,6 +201,13 @@ class RedisGroupPositionTest {
     assertNull(since("g", new GroupPosition("otherepoch00", 240)), "another epoch");
     long kept = command(admin, "XLEN", RedisStorage.keys(S, "g").get(2)).toLong();
     assertTrue(kept >= 10 && kept < 250, "the history stream is trimmed (MAXLEN ~ 10): " + kept);
+
+    // MAXLEN ~ trims whole stream nodes only, so a short stream still holds more than history.size
+    // entries: a resume never gets more than history.size events all the same (as with every adapter).
+    List<StreamEvent> few = events("h", 15);
+    assertEquals(15, command(admin, "XLEN", RedisStorage.keys(S, "h").get(2)).toLong(), "not trimmed yet");
+    assertNull(since("h", few.get(3).position()), "11 missed, history.size is 10");
+    assertEquals(offsets(few.subList(5, 15)), offsets(since("h", few.get(4).position())));
   }
 
   @Test

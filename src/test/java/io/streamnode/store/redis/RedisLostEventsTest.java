@@ -68,14 +68,14 @@ class RedisLostEventsTest {
       clients.set(http, "x", n);
     }
     for (TestSocket s : subs) {
-      Bounded.until(10, () -> clients.view(s).offset() == 3, () -> "3 events on a subscriber: " + s.received());
+      Bounded.until(30, () -> clients.view(s).offset() == 3, () -> "3 events on a subscriber: " + s.received());
     }
     return subs;
   }
 
   /** Waits until {@code s} knows item x as {@code value} in an epoch other than {@code old}, then checks its frames. */
   private void movedToANewEpoch(TestSocket s, String old, Object value) {
-    Bounded.until(20, () -> {
+    Bounded.until(30, () -> {
       GroupView v = clients.view(s);
       return !old.equals(v.epoch()) && !"0".equals(v.epoch()) && (value.equals(v.item("x")) || value.equals(v.item("#0")));
     }, () -> "no new epoch with x = " + value + ": " + s.received());
@@ -96,7 +96,7 @@ class RedisLostEventsTest {
     }
     clients.set(httpB, "x", "later");
     for (TestSocket s : subs) {
-      Bounded.until(10, () -> "later".equals(clients.view(s).item("x")), () -> "live again: " + s.received());
+      Bounded.until(30, () -> "later".equals(clients.view(s).item("x")), () -> "live again: " + s.received());
       assertEquals(List.of(), clients.view(s).violations());
     }
   }
@@ -122,21 +122,21 @@ class RedisLostEventsTest {
     RedisClients.command(vertx, redis.url(), "SAVE");
     clients.set(httpA, "x", 4); // lost: not in the save
     for (TestSocket s : subs) {
-      Bounded.until(10, () -> clients.view(s).offset() == 4, () -> "event 4: " + s.received());
+      Bounded.until(30, () -> clients.view(s).offset() == 4, () -> "event 4: " + s.received());
     }
     redis.kill();
     redis.restart();
     // No write: the relays come back, the gateways check their groups' positions, and the group
     // (at offset 3 again, as saved) is found to be of another server process: a new epoch.
     for (TestSocket s : subs) {
-      Bounded.until(20, () -> !epoch.equals(clients.view(s).epoch()), () -> "no new epoch: " + s.received());
+      Bounded.until(30, () -> !epoch.equals(clients.view(s).epoch()), () -> "no new epoch: " + s.received());
       GroupView v = clients.view(s);
       assertEquals(3, v.item("#0"), "the sync holds the saved data: " + s.received());
       assertEquals(0, v.offset(), "at the start of the new epoch");
     }
     clients.set(httpA, "x", 5);
     for (TestSocket s : subs) {
-      Bounded.until(10, () -> Integer.valueOf(5).equals(clients.view(s).item("x")), () -> "live: " + s.received());
+      Bounded.until(30, () -> Integer.valueOf(5).equals(clients.view(s).item("x")), () -> "live: " + s.received());
       assertEquals(List.of(), clients.view(s).violations());
     }
   }
@@ -155,7 +155,7 @@ class RedisLostEventsTest {
     clients.delete(httpB, "x");
     clients.set(httpB, "y", 7);
     // No further write: only A's resubscription can bring these to its socket.
-    Bounded.until(20, () -> clients.view(onA).offset() == 7, () -> "A never caught up: " + onA.received());
+    Bounded.until(30, () -> clients.view(onA).offset() == 7, () -> "A never caught up: " + onA.received());
     GroupView v = clients.view(onA);
     assertEquals(List.of(), v.violations());
     assertEquals(1, v.syncs(), "repaired from the history, without a new sync: " + onA.received());

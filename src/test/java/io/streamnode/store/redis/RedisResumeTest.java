@@ -75,7 +75,7 @@ class RedisResumeTest {
   private GroupPosition leftOff(HttpFunctions httpA) {
     TestSocket first = clients.subscriber(nodes.a);
     events(httpA, 10);
-    Bounded.until(10, () -> clients.view(first).offset() == 10, () -> "10 events: " + first.received());
+    Bounded.until(30, () -> clients.view(first).offset() == 10, () -> "10 events: " + first.received());
     GroupView seen = clients.view(first);
     Bounded.await(first.close(), 10);
     return new GroupPosition(seen.epoch(), seen.offset());
@@ -89,7 +89,7 @@ class RedisResumeTest {
     GroupPosition at = leftOff(httpA);
     events(httpB, 50);
     events(httpA, 50);
-    Bounded.until(10, () -> clients.view(witness).offset() == 110, () -> "110 events: " + witness.received());
+    Bounded.until(30, () -> clients.view(witness).offset() == 110, () -> "110 events: " + witness.received());
     List<JsonObject> live = witness.received().subList(11, 111);
     // The node the client was on stops (its clients first: a stopping node waits for open
     // connections): the history lives in Redis, not on it.
@@ -99,7 +99,7 @@ class RedisResumeTest {
     nodes.a = null;
 
     TestSocket back = clients.resume(nodes.b, at);
-    List<JsonObject> frames = Bounded.await(back.frames(101), 20);
+    List<JsonObject> frames = Bounded.await(back.frames(101), 30);
     JsonObject sync = frames.get(0);
     assertEquals(new JsonObject().put("type", "sync").put("recovered", true), sync.getJsonObject("event"));
     assertEquals(at.toJson(), sync.getJsonObject("position"), "the sync says where the missed events start");
@@ -110,7 +110,7 @@ class RedisResumeTest {
     assertEquals(at.offset() + 100, view.offset());
 
     clients.set(httpB, "after", "live");
-    JsonObject next = Bounded.await(back.frame(101), 10);
+    JsonObject next = Bounded.await(back.frame(101), 30);
     assertEquals(at.offset() + 101, next.getJsonObject("position").getLong("offset"), "then live events");
   }
 
@@ -121,13 +121,13 @@ class RedisResumeTest {
     GroupPosition at = leftOff(httpA);
     events(httpB, HISTORY + 1);
     TestSocket back = clients.resume(nodes.b, at);
-    JsonObject sync = Bounded.await(back.frame(0), 10);
+    JsonObject sync = Bounded.await(back.frame(0), 30);
     assertEquals("sync", sync.getJsonObject("event").getString("type"));
     assertEquals(false, sync.getJsonObject("event").getValue("recovered"));
     assertEquals(at.offset() + HISTORY + 1, sync.getJsonObject("position").getLong("offset"));
     assertTrue(sync.getJsonObject("event").getValue("data") instanceof JsonArray, "the group's data");
     clients.set(httpB, "after", "live");
-    JsonObject next = Bounded.await(back.frame(1), 10);
+    JsonObject next = Bounded.await(back.frame(1), 30);
     assertEquals(at.offset() + HISTORY + 2, next.getJsonObject("position").getLong("offset"));
   }
 
@@ -140,7 +140,7 @@ class RedisResumeTest {
     RedisClients.command(vertx, redis.url(), "SAVE");
     clients.set(httpA, "x", 2);
     clients.set(httpA, "x", 3); // the client saw offset 3; Redis will come back at offset 1
-    Bounded.until(10, () -> clients.view(first).offset() == 3, () -> "3 events: " + first.received());
+    Bounded.until(30, () -> clients.view(first).offset() == 3, () -> "3 events: " + first.received());
     GroupView seen = clients.view(first);
     Bounded.await(first.close(), 10);
     redis.kill();
@@ -149,7 +149,7 @@ class RedisResumeTest {
     clients.set(httpB, "x", "c"); // two writes: offset 3 again if Redis reused the old epoch
 
     TestSocket back = clients.resume(nodes.b, new GroupPosition(seen.epoch(), seen.offset()));
-    JsonObject sync = Bounded.await(back.frame(0), 10).getJsonObject("event");
+    JsonObject sync = Bounded.await(back.frame(0), 30).getJsonObject("event");
     assertEquals(false, sync.getValue("recovered"), "not a resume: " + back.received());
     assertEquals(new JsonArray().add("c"), sync.getValue("data"));
     assertFalse(seen.epoch().equals(clients.view(back).epoch()), "a new epoch");
