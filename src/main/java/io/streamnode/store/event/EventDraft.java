@@ -17,14 +17,31 @@ public final class EventDraft {
   private final long timestamp;
   private final Buffer before;
   private final Buffer after;
+  private final String callId;
 
-  private EventDraft(String stream, String group, String id, long timestamp, Buffer before, Buffer after) {
+  private EventDraft(String stream, String group, String id, long timestamp, Buffer before, Buffer after,
+                     String callId) {
     this.stream = stream;
     this.group = group;
     this.id = id;
     this.timestamp = timestamp;
     this.before = before;
     this.after = after;
+    this.callId = callId;
+  }
+
+  /**
+   * The same draft for the call {@code callId} (null: none): a storage that remembers the calls it
+   * applied answers a call sent again (after its group's owner died) without applying it twice.
+   */
+  public EventDraft withCallId(String callId) {
+    return callId == null && this.callId == null ? this
+        : new EventDraft(stream, group, id, timestamp, before, after, callId);
+  }
+
+  /** The call this write belongs to, or null. */
+  public String callId() {
+    return callId;
   }
 
   /** A set or update: the gap is the type, {@code create} when the item was absent, else {@code update}. */
@@ -50,7 +67,7 @@ public final class EventDraft {
    * implementation made, which the storage only numbers and publishes.
    */
   public static EventDraft whole(StreamEvent event) {
-    return new EventDraft(event.stream(), event.group(), event.id(), event.timestamp(), event.frame(), Buffer.buffer());
+    return new EventDraft(event.stream(), event.group(), event.id(), event.timestamp(), event.frame(), Buffer.buffer(), null);
   }
 
   // The NUL marks the gap: JSON text never holds a raw NUL (strings escape it as \u0000).
@@ -60,7 +77,7 @@ public final class EventDraft {
     while (bytes[gap] != 0) {
       gap++;
     }
-    return new EventDraft(stream, group, id, timestamp, frame.getBuffer(0, gap), frame.getBuffer(gap + 1, bytes.length));
+    return new EventDraft(stream, group, id, timestamp, frame.getBuffer(0, gap), frame.getBuffer(gap + 1, bytes.length), null);
   }
 
   public String stream() {
