@@ -105,14 +105,16 @@ public final class StreamNode {
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
+        // One instance: it alone decides which worker owns a function or trigger id. Before the
+        // stream socket, so that it stops after it: the leaves of the sockets closed at shutdown
+        // may have handlers owned by workers, which must still be connected.
+        .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
+            options.getLimits()), 1))
+        .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
         .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),
             options.getLimits()), options.getStreamSocket().getInstances()))
         .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
-        // One instance: it alone decides which worker owns a function or trigger id.
-        .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
-            options.getLimits()), 1))
-        .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
         .compose(v -> {
           if (!options.getHttpApi().isEnabled()) {
             return Future.succeededFuture();

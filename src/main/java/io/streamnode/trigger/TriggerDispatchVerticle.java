@@ -45,6 +45,9 @@ public class TriggerDispatchVerticle extends VerticleBase {
   private FunctionBus functions;
   private int pendingCalls;
   private long dropped;
+  /** Leave chains still running, and the shutdown requests waiting for them to end. */
+  private int pendingLeaves;
+  private final List<Message<Object>> leaveDrains = new ArrayList<>();
 
   public TriggerDispatchVerticle(LimitsOptions limits) {
     this(limits, TriggerCatalog.local());
@@ -68,6 +71,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
     consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.UNREGISTER, this::onUnregister));
     consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.JOIN, this::onJoin));
     consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.LEAVE, msg -> onLeave(msg.body())));
+    consumers.add(bus.<Object>localConsumer(TriggerAddresses.DRAIN_LEAVES, this::onDrainLeaves));
     consumers.add(bus.<StreamEvent>localConsumer(StoreAddresses.TRIGGER_EVENTS, msg -> onStreamEvent(msg.body())));
     consumers.add(functions.register("publish", this::publish));
     return catalog.open(registry::register, registry::unregister).compose(v -> consumers.ready());
@@ -210,11 +214,25 @@ public class TriggerDispatchVerticle extends VerticleBase {
 
   private void onLeave(JsonObject payload) {
     List<Trigger> handlers = new ArrayList<>(registry.ofType(TriggerTypes.STREAM_LEAVE));
+    pendingLeaves++;
     runLeave(handlers, 0, payload);
+  }
+
+  /** At shutdown the worker socket asks before it closes: its workers may own leave handlers. */
+  private void onDrainLeaves(Message<Object> msg) {
+    if (pendingLeaves == 0) {
+      msg.reply(null);
+    } else {
+      leaveDrains.add(msg);
+    }
   }
 
   private void runLeave(List<Trigger> handlers, int index, JsonObject payload) {
     if (index == handlers.size()) {
+      if (--pendingLeaves == 0 && !leaveDrains.isEmpty()) {
+        leaveDrains.forEach(m -> m.reply(null));
+        leaveDrains.clear();
+      }
       return;
     }
     Trigger trigger = handlers.get(index);

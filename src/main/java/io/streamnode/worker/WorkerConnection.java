@@ -299,6 +299,11 @@ final class WorkerConnection {
     previous.retire();
   }
 
+  /** At shutdown: tells the worker at once (1001, going away), as the stream socket tells its clients. */
+  void goAway() {
+    ws.close((short) 1001, "server shutting down");
+  }
+
   /** Drops this connection's state now (before the replay that follows a reattach) and closes it. */
   private void retire() {
     cleanup();

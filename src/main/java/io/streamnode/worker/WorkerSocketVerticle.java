@@ -5,6 +5,8 @@ import io.streamnode.function.FunctionBus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocketHandshake;
@@ -61,7 +63,20 @@ public class WorkerSocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown();
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // The stream socket, stopped before us, has sent a stream:leave for every subscription it
+    // closed; the handlers may be functions of our workers, so they stay connected until trigger
+    // dispatch has run those leaves (bounded by the call timeout).
+    return vertx.eventBus().request(TriggerAddresses.DRAIN_LEAVES, null,
+            new DeliveryOptions().setSendTimeout(limits.getCallTimeoutMs()))
+        .otherwiseEmpty()
+        .transform(drained -> {
+          // Closed now rather than by Vert.x's graceful shutdown, which waits 30 s for each.
+          new java.util.ArrayList<>(connections.values()).forEach(WorkerConnection::goAway);
+          return server.shutdown();
+        });
   }
 
   /** The port actually bound (useful with port 0). */
