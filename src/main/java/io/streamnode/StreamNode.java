@@ -7,6 +7,8 @@ import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.ops.OperationsRoutes;
+import io.streamnode.ops.Readiness;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
 import io.streamnode.store.custom.CustomImplementationCatalog;
@@ -46,6 +48,7 @@ public final class StreamNode {
   private StreamSocketVerticle streamSocket;
   private WorkerSocketVerticle workerSocket;
   private HttpApiVerticle httpApi;
+  private Readiness readiness;
 
   private StreamNode(Vertx vertx, NodeOptions options, ClusterMember member) {
     this.vertx = vertx;
@@ -72,6 +75,7 @@ public final class StreamNode {
 
   private Future<Void> deployAll() {
     registerCodecs(vertx);
+    readiness = new Readiness(vertx, options, member);
     StreamStorage storage;
     GroupOwnership ownership = GroupOwnership.SINGLE_NODE;
     TriggerCatalog catalog = TriggerCatalog.local();
@@ -119,10 +123,12 @@ public final class StreamNode {
           if (!options.getHttpApi().isEnabled()) {
             return Future.succeededFuture();
           }
-          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits()), 1)
+          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits())
+                  .withOperations(new OperationsRoutes(readiness, options.getMetrics())), 1)
               .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
                   + "/functions/{function_id}"));
-        });
+        })
+        .onSuccess(v -> readiness.started());
   }
 
   private Future<Void> deployUserVerticles() {
@@ -159,12 +165,15 @@ public final class StreamNode {
 
   /** Undeploys everything in reverse order: listeners, user verticles, store (which flushes), triggers. */
   public Future<Void> close() {
+    if (readiness != null) {
+      readiness.stopping();
+    }
     Future<Void> chain = Future.succeededFuture();
     while (!deployments.isEmpty()) {
       String id = deployments.pop();
       chain = chain.transform(ignored -> vertx.undeploy(id).otherwiseEmpty());
     }
-    return chain;
+    return readiness == null ? chain : chain.eventually(readiness::close);
   }
 
   /** The port the stream socket is bound to. */

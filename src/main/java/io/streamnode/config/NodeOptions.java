@@ -1,6 +1,7 @@
 package io.streamnode.config;
 
 import io.streamnode.http.HttpApiOptions;
+import io.streamnode.metrics.MetricsOptions;
 import io.streamnode.socket.StreamSocketOptions;
 import io.streamnode.store.AdapterOptions;
 import io.streamnode.worker.WorkerSocketOptions;
@@ -34,6 +35,7 @@ public class NodeOptions {
   private HttpApiOptions httpApi = new HttpApiOptions();
   private AdapterOptions adapter = new AdapterOptions();
   private LimitsOptions limits = new LimitsOptions();
+  private MetricsOptions metrics = new MetricsOptions();
   private boolean cluster = DEFAULT_CLUSTER;
   private String clusterConfig = DEFAULT_CLUSTER_CONFIG;
   private String clusterName = DEFAULT_CLUSTER_NAME;
@@ -56,6 +58,7 @@ public class NodeOptions {
     httpApi = new HttpApiOptions(json.getJsonObject("http_api", new JsonObject()));
     adapter = new AdapterOptions(json.getJsonObject("adapter", new JsonObject()));
     limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
+    metrics = new MetricsOptions(json.getJsonObject("metrics", new JsonObject()));
     cluster = json.getBoolean("cluster", DEFAULT_CLUSTER);
     clusterConfig = json.getString("cluster_config", DEFAULT_CLUSTER_CONFIG);
     clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
@@ -75,6 +78,7 @@ public class NodeOptions {
         .put("http_api", httpApi.toJson())
         .put("adapter", adapter.toJson())
         .put("limits", limits.toJson())
+        .put("metrics", metrics.toJson())
         .put("cluster", cluster)
         .put("cluster_config", clusterConfig)
         .put("cluster_name", clusterName)
@@ -96,6 +100,9 @@ public class NodeOptions {
   public NodeOptions setAdapter(AdapterOptions v) { adapter = v; return this; }
   public LimitsOptions getLimits() { return limits; }
   public NodeOptions setLimits(LimitsOptions v) { limits = v; return this; }
+  /** {@code GET /metrics} and Vert.x's own meters (YAML section {@code metrics}). */
+  public MetricsOptions getMetrics() { return metrics; }
+  public NodeOptions setMetrics(MetricsOptions v) { metrics = v; return this; }
   public boolean isCluster() { return cluster; }
   public NodeOptions setCluster(boolean v) { cluster = v; return this; }
   public String getClusterConfig() { return clusterConfig; }

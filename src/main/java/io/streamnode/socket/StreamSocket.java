@@ -1,5 +1,6 @@
 package io.streamnode.socket;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -140,6 +141,8 @@ final class StreamSocket {
       ByteBuf view = frame.retainedDuplicate();
       if (!write(view)) {
         view.release();
+      } else {
+        NodeMetrics.frameDelivered(frame.readableBytes());
       }
     }
   }
@@ -172,6 +175,7 @@ final class StreamSocket {
         LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
             + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
         ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+        NodeMetrics.slowStreamConsumerClosed();
         return false;
       }
     }

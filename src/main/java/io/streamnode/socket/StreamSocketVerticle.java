@@ -2,6 +2,7 @@ package io.streamnode.socket;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.StreamEvent;
@@ -99,7 +100,7 @@ public class StreamSocketVerticle extends VerticleBase {
 
   /** Called by a socket once it has closed. */
   void closed(StreamSocket socket) {
-    open.remove(socket);
+    if (open.remove(socket)) NodeMetrics.streamConnectionClosed();
     if (allClosed != null && open.isEmpty()) {
       allClosed.tryComplete();
     }
@@ -136,6 +137,7 @@ public class StreamSocketVerticle extends VerticleBase {
       }
       StreamSocket socket = new StreamSocket(this, ws, ctx.result());
       open.add(socket);
+      NodeMetrics.streamConnectionOpened();
       if (join != null) {
         socket.join(new JsonObject().put("subscriptionId", path).put("streamName", join[0])
             .put("groupId", join[1]).put("id", join[2]));
@@ -213,8 +215,10 @@ public class StreamSocketVerticle extends VerticleBase {
     if (subscribers == null) {
       subscribers = new GroupSubscribers(eventBus.<StreamEvent>consumer(StoreAddresses.group(sub.stream, sub.group)));
       groups.put(key, subscribers);
+      NodeMetrics.groupSubscribed();
     }
     subscribers.add(sub);
+    NodeMetrics.subscribed();
     return subscribers.ready();
   }
 
@@ -224,7 +228,9 @@ public class StreamSocketVerticle extends VerticleBase {
     GroupSubscribers subscribers = groups.get(key);
     if (subscribers != null && subscribers.remove(sub)) {
       groups.remove(key);
+      NodeMetrics.groupUnsubscribed();
     }
+    if (subscribers != null) NodeMetrics.unsubscribed();
   }
 
   EventBus eventBus() {

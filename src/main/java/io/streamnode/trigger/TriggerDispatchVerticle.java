@@ -6,6 +6,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
@@ -127,6 +128,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
       return;
     }
     if (pendingCalls + matching.size() > limits.getMaxPendingTriggerCalls()) {
+      NodeMetrics.triggerDropped();
       if (dropped++ % 1000 == 0) {
         LOG.warning("trigger calls dropped: " + pendingCalls + " in flight reached limits.max_pending_trigger_calls ("
             + limits.getMaxPendingTriggerCalls() + "); " + dropped + " dropped so far");
@@ -144,6 +146,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
       return;
     }
     Trigger trigger = triggers.get(index);
+    NodeMetrics.triggerCalled();
     String condition = trigger.conditionFunctionId();
     Future<Boolean> proceed = condition == null
         ? Future.succeededFuture(true)
@@ -179,6 +182,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
     }
     Object data = in.getValue("data");
     for (Trigger t : registry.topicTriggers(topic)) {
+      NodeMetrics.triggerCalled();
       functions.call(t.functionId(), data).onFailure(err ->
           LOG.fine(() -> "subscriber " + t.functionId() + " of " + topic + " failed: " + err.getMessage()));
     }
@@ -196,6 +200,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
       return;
     }
     Trigger trigger = handlers.get(index);
+    NodeMetrics.triggerCalled();
     functions.call(trigger.functionId(), msg.body()).onComplete(ar -> {
       if (ar.succeeded() && refuses(ar.result())) {
         msg.reply(new JsonObject().put("unauthorized", true));
@@ -236,6 +241,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
       return;
     }
     Trigger trigger = handlers.get(index);
+    NodeMetrics.triggerCalled();
     functions.call(trigger.functionId(), payload).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warning("stream:leave handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());

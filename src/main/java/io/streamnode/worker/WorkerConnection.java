@@ -1,5 +1,6 @@
 package io.streamnode.worker;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
@@ -346,6 +347,7 @@ final class WorkerConnection {
           + " bytes queued (limits.outbound_queue_bytes)");
       cleanup();
       ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+      NodeMetrics.slowWorkerClosed();
       return;
     }
     ws.writeTextMessage(frame.encode());
@@ -357,6 +359,7 @@ final class WorkerConnection {
       return;
     }
     closed = true;
+    NodeMetrics.workerConnectionClosed();
     gateway.connectionClosed(this);
     for (String id : new ArrayList<>(functions.keySet())) {
       gateway.functionOwners().release(id, this);

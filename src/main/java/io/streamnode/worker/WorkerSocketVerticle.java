@@ -2,6 +2,7 @@ package io.streamnode.worker;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -90,6 +91,7 @@ public class WorkerSocketVerticle extends VerticleBase {
       handshake.accept().onSuccess(ws -> {
         WorkerConnection connection = new WorkerConnection(this, ws);
         connections.put(connection.workerId(), connection);
+        NodeMetrics.workerConnectionOpened();
         LOG.fine(() -> "worker " + connection + " connected from " + ws.remoteAddress());
       });
     } else if (OTEL_PATH.equals(path)) {

@@ -1,5 +1,6 @@
 package io.streamnode.store.event;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 
@@ -16,6 +17,8 @@ public final class EventDraft {
   private final String id;
   private final Buffer before;
   private final Buffer after;
+  /** Whether the gap is the change type, counted by {@link NodeMetrics} once the write has filled it. */
+  private boolean upsert;
 
   private EventDraft(String stream, String group, String id, Buffer before, Buffer after) {
     this.stream = stream;
@@ -28,7 +31,9 @@ public final class EventDraft {
   /** A set or update: the gap is the type, {@code create} when the item was absent, else {@code update}. */
   public static EventDraft upsert(String stream, String group, String id, long timestamp, Buffer encodedData) {
     Buffer frame = StreamEvent.change(stream, group, id, 0, timestamp, "\u0000", encodedData).frame();
-    return split(stream, group, id, frame);
+    EventDraft draft = split(stream, group, id, frame);
+    draft.upsert = true;
+    return draft;
   }
 
   /** A delete: the gap is the removed value's JSON text. */
@@ -91,6 +96,7 @@ public final class EventDraft {
 
   /** The event with the gap filled and its group sequence number. */
   public StreamEvent complete(long seq, Buffer gap) {
+    if (upsert) NodeMetrics.eventPublished(gap.length() > 0 && gap.getByte(0) == 'c' ? "create" : "update");
     Buffer frame = Buffer.buffer(before.length() + gap.length() + after.length())
         .appendBuffer(before).appendBuffer(gap).appendBuffer(after);
     return new StreamEvent(stream, group, id, seq, frame);

@@ -12,27 +12,27 @@ import java.util.concurrent.TimeUnit;
  * the shared server on 6379). No persistence: a restart comes back empty, as after a crash
  * without a save.
  */
-final class RedisServerProcess {
+public final class RedisServerProcess {
 
-  final int port;
+  public final int port;
   private Process process;
 
   private RedisServerProcess(int port) {
     this.port = port;
   }
 
-  static RedisServerProcess start() throws IOException, InterruptedException {
+  public static RedisServerProcess start() throws IOException, InterruptedException {
     RedisServerProcess server = new RedisServerProcess(FreePorts.listenPort());
     server.restart();
     return server;
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Starts the server (again) on the same port; returns once it accepts connections. */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--daemonize", "no")
         .redirectErrorStream(true).redirectOutput(new File("target/redis-" + port + ".log")).start();
@@ -49,12 +49,12 @@ final class RedisServerProcess {
   }
 
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing answers. */
-  void freeze(boolean frozen) throws IOException, InterruptedException {
+  public void freeze(boolean frozen) throws IOException, InterruptedException {
     new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", String.valueOf(process.pid())).start().waitFor();
   }
 
   /** Kills the server (SIGKILL, as a crash) and waits for it to be gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       process = null;
