@@ -9,6 +9,7 @@ import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
 import io.streamnode.ops.OperationsRoutes;
 import io.streamnode.ops.Readiness;
+import io.streamnode.presence.PresenceVerticle;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
 import io.streamnode.store.custom.CustomImplementationCatalog;
@@ -49,6 +50,7 @@ public final class StreamNode {
   private WorkerSocketVerticle workerSocket;
   private HttpApiVerticle httpApi;
   private Readiness readiness;
+  private String nodeId;
 
   private StreamNode(Vertx vertx, NodeOptions options, ClusterMember member) {
     this.vertx = vertx;
@@ -109,6 +111,9 @@ public final class StreamNode {
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
+        // Before the stream socket, so that it stops after it and records the leaves of its closes.
+        .compose(v -> deploy("presence", () -> new PresenceVerticle(options.getPresence(), options.getLimits(),
+            nodeId(), member == null ? null : member.hazelcast()), 1))
         // One instance: it alone decides which worker owns a function or trigger id. Before the
         // stream socket, so that it stops after it: the leaves of the sockets closed at shutdown
         // may have handlers owned by workers, which must still be connected.
@@ -174,6 +179,15 @@ public final class StreamNode {
       chain = chain.transform(ignored -> vertx.undeploy(id).otherwiseEmpty());
     }
     return readiness == null ? chain : chain.eventually(readiness::close);
+  }
+
+  /** This node's id in presence entries: its Hazelcast member uuid in a cluster, else one made at start. */
+  public String nodeId() {
+    if (nodeId == null) {
+      nodeId = member != null ? member.hazelcast().getCluster().getLocalMember().getUuid().toString()
+          : java.util.UUID.randomUUID().toString();
+    }
+    return nodeId;
   }
 
   /** The port the stream socket is bound to. */

@@ -2,6 +2,7 @@ package io.streamnode.config;
 
 import io.streamnode.http.HttpApiOptions;
 import io.streamnode.metrics.MetricsOptions;
+import io.streamnode.presence.PresenceOptions;
 import io.streamnode.socket.StreamSocketOptions;
 import io.streamnode.store.AdapterOptions;
 import io.streamnode.worker.WorkerSocketOptions;
@@ -36,6 +37,7 @@ public class NodeOptions {
   private AdapterOptions adapter = new AdapterOptions();
   private LimitsOptions limits = new LimitsOptions();
   private MetricsOptions metrics = new MetricsOptions();
+  private PresenceOptions presence = new PresenceOptions();
   private boolean cluster = DEFAULT_CLUSTER;
   private String clusterConfig = DEFAULT_CLUSTER_CONFIG;
   private String clusterName = DEFAULT_CLUSTER_NAME;
@@ -59,6 +61,7 @@ public class NodeOptions {
     adapter = new AdapterOptions(json.getJsonObject("adapter", new JsonObject()));
     limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
     metrics = new MetricsOptions(json.getJsonObject("metrics", new JsonObject()));
+    presence = new PresenceOptions(json.getJsonObject("presence", new JsonObject()));
     cluster = json.getBoolean("cluster", DEFAULT_CLUSTER);
     clusterConfig = json.getString("cluster_config", DEFAULT_CLUSTER_CONFIG);
     clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
@@ -79,6 +82,7 @@ public class NodeOptions {
         .put("adapter", adapter.toJson())
         .put("limits", limits.toJson())
         .put("metrics", metrics.toJson())
+        .put("presence", presence.toJson())
         .put("cluster", cluster)
         .put("cluster_config", clusterConfig)
         .put("cluster_name", clusterName)
@@ -103,6 +107,9 @@ public class NodeOptions {
   /** {@code GET /metrics} and Vert.x's own meters (YAML section {@code metrics}). */
   public MetricsOptions getMetrics() { return metrics; }
   public NodeOptions setMetrics(MetricsOptions v) { metrics = v; return this; }
+  /** Presence: {@code streamnode::presence} and join/leave notices (YAML section {@code presence}). */
+  public PresenceOptions getPresence() { return presence; }
+  public NodeOptions setPresence(PresenceOptions v) { presence = v; return this; }
   public boolean isCluster() { return cluster; }
   public NodeOptions setCluster(boolean v) { cluster = v; return this; }
   public String getClusterConfig() { return clusterConfig; }

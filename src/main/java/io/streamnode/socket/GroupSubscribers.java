@@ -29,6 +29,10 @@ final class GroupSubscribers {
     return consumer.completion();
   }
 
+  List<Subscription> subscriptions() {
+    return subscriptions;
+  }
+
   void add(Subscription s) {
     subscriptions.add(s);
   }

@@ -76,6 +76,11 @@ final class StreamSocket {
     ws.closeHandler(v -> onClose());
   }
 
+  /** What the auth function answered for this connection ({@code null} without one). */
+  Object context() {
+    return context;
+  }
+
   private void onException(Throwable t) {
     // Vert.x drops a fragmented message that outgrows the max message size, reports it here and
     // keeps the connection open; limits.max_frame_bytes promises a 1009 close for it, as for a
@@ -248,6 +253,7 @@ final class StreamSocket {
       return Future.succeededFuture();
     }
     Subscription sub = new Subscription(this, subId, stream, group, item);
+    sub.presence = Boolean.TRUE.equals(data.getValue("presence")); // streamnode's extension: presence notices
     return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context)).transform(ar -> {
       if (closed) {
         return Future.succeededFuture();

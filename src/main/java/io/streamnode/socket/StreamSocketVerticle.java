@@ -58,6 +58,7 @@ public class StreamSocketVerticle extends VerticleBase {
     eventBus = vertx.eventBus();
     deferredFlush = new DeferredFlush(((ContextInternal) context).nettyEventLoop());
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    PresenceNotices.deliver(eventBus, groups);
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
         .setPort(options.getPort())
@@ -219,6 +220,7 @@ public class StreamSocketVerticle extends VerticleBase {
     }
     subscribers.add(sub);
     NodeMetrics.subscribed();
+    PresenceNotices.joined(eventBus, sub);
     return subscribers.ready();
   }
 
@@ -230,7 +232,10 @@ public class StreamSocketVerticle extends VerticleBase {
       groups.remove(key);
       NodeMetrics.groupUnsubscribed();
     }
-    if (subscribers != null) NodeMetrics.unsubscribed();
+    if (subscribers != null) {
+      NodeMetrics.unsubscribed();
+      PresenceNotices.left(eventBus, sub);
+    }
   }
 
   EventBus eventBus() {

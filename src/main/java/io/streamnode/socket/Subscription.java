@@ -22,6 +22,10 @@ final class Subscription {
   final String stream;
   final String group;
   final String item;
+  /** Joined with {@code "presence": true}: gets the group's presence notices. */
+  boolean presence;
+  /** This subscription's key in the presence directory, once reported. */
+  String presenceKey;
   private List<StreamEvent> pending = new ArrayList<>(2);
   /** The snapshot's sequence number: events at or below it are in the sync already. */
   private long afterSeq = Long.MIN_VALUE;
@@ -48,6 +52,11 @@ final class Subscription {
     } else if (event.seq() > afterSeq) {
       socket.sendShared(frame);
     }
+  }
+
+  /** Whether the sync has gone out (presence notices wait for it). */
+  boolean active() {
+    return pending == null;
   }
 
   /** Ends the pending phase: sends held events newer than the snapshot ({@code snapshotSeq}). */
