@@ -8,6 +8,7 @@ import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
 import io.streamnode.ops.OperationsRoutes;
+import io.streamnode.ops.MembersVerticle;
 import io.streamnode.ops.Readiness;
 import io.streamnode.presence.PresenceVerticle;
 import io.streamnode.socket.StreamSocketVerticle;
@@ -111,6 +112,8 @@ public final class StreamNode {
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
+        .compose(v -> deploy("members", () -> new MembersVerticle(options, nodeId(),
+            member == null ? null : member.hazelcast(), this::streamSocketPort), 1))
         // Before the stream socket, so that it stops after it and records the leaves of its closes.
         .compose(v -> deploy("presence", () -> new PresenceVerticle(options.getPresence(), options.getLimits(),
             nodeId(), member == null ? null : member.hazelcast()), 1))

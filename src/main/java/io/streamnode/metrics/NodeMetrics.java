@@ -101,6 +101,21 @@ public final class NodeMetrics {
     Gauge.builder(name, value::getAsDouble).description(description).register(REGISTRY);
   }
 
+  /**
+   * This JVM's headline numbers, as {@code streamnode::members} reports them: the gauges and the
+   * event and delivery counters (totals; rates are their differences over time).
+   */
+  public static io.vertx.core.json.JsonObject snapshot() {
+    return new io.vertx.core.json.JsonObject()
+        .put("connections", STREAM_CONNECTIONS.get())
+        .put("worker_connections", WORKER_CONNECTIONS.get())
+        .put("subscriptions", SUBSCRIPTIONS.get())
+        .put("subscribed_groups", SUBSCRIBED_GROUPS.get())
+        .put("events_published", (long) (EVENTS_CREATE.count() + EVENTS_UPDATE.count() + EVENTS_DELETE.count()
+            + EVENTS_CUSTOM.count()))
+        .put("frames_delivered", (long) FRAMES_DELIVERED.count());
+  }
+
   // ------------------------------------------------------------------ hooks
 
   public static void streamConnectionOpened() { STREAM_CONNECTIONS.incrementAndGet(); }

@@ -57,7 +57,14 @@ public final class OperationsRoutes {
         send(ctx.response(), 200, "text/plain; version=0.0.4; charset=utf-8", Buffer.buffer(text));
       }));
     }
-    router.get("/dashboard").handler(ctx -> ctx.redirect("/dashboard/"));
+    // Vert.x matches "/dashboard" for "/dashboard/" too: redirect only the bare path.
+    router.get("/dashboard").handler(ctx -> {
+      if (ctx.request().path().endsWith("/")) {
+        ctx.next();
+      } else {
+        ctx.redirect("/dashboard/");
+      }
+    });
     router.route("/dashboard/*").handler(StaticHandler.create(DASHBOARD_ROOT)
         .setCachingEnabled(false).setDirectoryListing(false).setIndexPage("index.html"));
   }
