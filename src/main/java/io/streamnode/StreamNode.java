@@ -116,7 +116,8 @@ public final class StreamNode {
             member == null ? null : member.hazelcast(), this::streamSocketPort), 1))
         // Before the stream socket, so that it stops after it and records the leaves of its closes.
         .compose(v -> deploy("presence", () -> new PresenceVerticle(options.getPresence(), options.getLimits(),
-            nodeId(), member == null ? null : member.hazelcast()), 1))
+            nodeId(), member == null ? null : member.hazelcast(), member == null && "redis".equals(options.getAdapter().getName())
+                ? new io.streamnode.store.redis.RedisStorageOptions(options.getAdapter().getConfig()).getRedisUrl() : null), 1))
         // One instance: it alone decides which worker owns a function or trigger id. Before the
         // stream socket, so that it stops after it: the leaves of the sockets closed at shutdown
         // may have handlers owned by workers, which must still be connected.

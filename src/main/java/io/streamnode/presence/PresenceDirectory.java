@@ -22,5 +22,13 @@ public interface PresenceDirectory {
   /** The number of entries of a group. */
   Future<Integer> count(String stream, String group);
 
+  /**
+   * Delivers a coalesced notice to the gateways of every node: by default a publish on the
+   * (clustered) event bus; nodes that share only a Redis relay it through Redis.
+   */
+  default void publish(io.vertx.core.Vertx vertx, JsonObject notice) {
+    vertx.eventBus().publish(PresenceAddresses.NOTICES, notice);
+  }
+
   Future<Void> close();
 }

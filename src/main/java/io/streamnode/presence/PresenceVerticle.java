@@ -20,7 +20,8 @@ import java.util.logging.Logger;
 
 /**
  * Presence on one node (deploy one instance): records the joins and leaves its gateway reports in
- * the {@link PresenceDirectory} (a Hazelcast multimap in a cluster, a map on a single node),
+ * the {@link PresenceDirectory} (a Hazelcast multimap in a cluster, a Redis hash per group with
+ * the redis adapter, a map on a single node),
  * serves {@code streamnode::presence {stream_name, group_id}} from it, and once per
  * {@code presence.notice_interval_ms} publishes, per group that changed, one coalesced notice to
  * every node's gateway, which passes it to the subscriptions that joined with
@@ -34,6 +35,7 @@ public class PresenceVerticle extends VerticleBase {
   private final LimitsOptions limits;
   private final String node;
   private final HazelcastInstance hazelcast;
+  private final String redisUrl;
   private PresenceDirectory directory;
   private MessageConsumer<JsonObject> changes;
   private MessageConsumer<Object> function;
@@ -43,18 +45,27 @@ public class PresenceVerticle extends VerticleBase {
 
   /**
    * @param node this node's id as entries name it (the Hazelcast member uuid in a cluster)
-   * @param hazelcast the cluster's Hazelcast, or {@code null} on a single node
+   * @param hazelcast the cluster's Hazelcast, or {@code null} when not clustered
+   * @param redisUrl the redis adapter's server when not clustered (nodes sharing a Redis), else {@code null}
    */
-  public PresenceVerticle(PresenceOptions options, LimitsOptions limits, String node, HazelcastInstance hazelcast) {
+  public PresenceVerticle(PresenceOptions options, LimitsOptions limits, String node, HazelcastInstance hazelcast,
+                          String redisUrl) {
     this.options = options;
     this.limits = limits;
     this.node = node;
     this.hazelcast = hazelcast;
+    this.redisUrl = redisUrl;
   }
 
   @Override
   public Future<?> start() {
-    directory = hazelcast != null ? new HazelcastPresenceDirectory(vertx, hazelcast) : new LocalPresenceDirectory();
+    if (hazelcast != null) {
+      directory = new HazelcastPresenceDirectory(vertx, hazelcast);
+    } else if (redisUrl != null) {
+      directory = new RedisPresenceDirectory(vertx, redisUrl, node);
+    } else {
+      directory = new LocalPresenceDirectory();
+    }
     FunctionBus functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
     changes = vertx.eventBus().localConsumer(PresenceAddresses.CHANGES, msg -> onChange(msg.body()));
     // Each node answers its own callers from the shared directory: no scatter-gather.
@@ -105,7 +116,7 @@ public class PresenceVerticle extends VerticleBase {
           .put("count", count.succeeded() ? count.result() : null)
           .put("joined", p.joined).put("left", p.left)
           .put("truncated", p.joins > p.joined.size() || p.leaves > p.left.size());
-      vertx.eventBus().publish(PresenceAddresses.NOTICES, notice);
+      directory.publish(vertx, notice);
     }));
   }
 
