@@ -13,6 +13,8 @@ import io.streamnode.ops.Readiness;
 import io.streamnode.presence.PresenceVerticle;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
+import io.streamnode.store.StoreAddresses;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.GroupOwnership;
 import io.streamnode.store.StoreVerticle;
@@ -48,6 +50,8 @@ public final class StreamNode {
   private final ClusterMember member;
   private final Deque<String> deployments = new ArrayDeque<>();
   private StreamSocketVerticle streamSocket;
+  /** Every stream socket instance (stream_socket.instances), for the node's counters. */
+  private final java.util.List<StreamSocketVerticle> streamSockets = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WorkerSocketVerticle workerSocket;
   private HttpApiVerticle httpApi;
   private Readiness readiness;
@@ -89,14 +93,16 @@ public final class StreamNode {
           LOG.warning("store: adapter.config.store_method is ignored in cluster mode: kv data lives in the "
               + "cluster's replicated map");
         }
-        storage = new HazelcastStorage(vertx, member.hazelcast());
+        storage = new HazelcastStorage(vertx, member.hazelcast(), options.getHistory());
       } else {
-        storage = AdapterFactory.create(vertx, options.getAdapter());
+        storage = AdapterFactory.create(vertx, options.getAdapter(), options.getHistory());
       }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     if (member != null) {
+      member.onMembershipChange(() -> vertx.eventBus().publish(StoreAddresses.POSITIONS_SUSPECT, null,
+          new DeliveryOptions().setLocalOnly(true)));
       ownership = new PartitionOwnership(member.hazelcast());
       catalog = new ReplicatedTriggerCatalog(vertx, member.hazelcast());
       customCatalog = new ReplicatedCustomImplementationCatalog(vertx, member.hazelcast());
@@ -124,8 +130,11 @@ public final class StreamNode {
         .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
             options.getLimits()), 1))
         .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
-        .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),
-            options.getLimits()), options.getStreamSocket().getInstances()))
+        .compose(v -> deploy("stream socket", () -> {
+              streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits());
+              streamSockets.add(streamSocket);
+              return streamSocket;
+            }, options.getStreamSocket().getInstances()))
         .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
         .compose(v -> {
@@ -192,6 +201,16 @@ public final class StreamNode {
           : java.util.UUID.randomUUID().toString();
     }
     return nodeId;
+  }
+
+  /** Subscriptions brought up to date with a fresh sync after events were lost on the way, since start. */
+  public long streamSocketResyncs() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::resyncs).sum();
+  }
+
+  /** Subscriptions brought up to date from their group's history (resumes and repaired gaps), since start. */
+  public long streamSocketRecoveries() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::recoveries).sum();
   }
 
   /** The port the stream socket is bound to. */

@@ -209,6 +209,12 @@ public final class ConfigLoader {
     for (String limit : c.getJsonObject("limits").fieldNames()) {
       positive(c, "limits." + limit);
     }
+    for (String key : new String[] {"history.size", "history.ttl_ms"}) {
+      Object v = getPath(c, key);
+      if (!(v instanceof Number bound) || bound.longValue() < 0) {
+        throw new ConfigException(key + ": expected 0 (no history) or more, got " + describe(v));
+      }
+    }
     String adapter = (String) getPath(c, "adapter.name");
     if (!"kv".equals(adapter) && !"redis".equals(adapter)) {
       throw new ConfigException("adapter.name: expected kv or redis, got \"" + adapter + "\"");

@@ -7,6 +7,7 @@ import io.streamnode.socket.StreamSocketOptions;
 import io.streamnode.store.AdapterOptions;
 import io.streamnode.worker.WorkerSocketOptions;
 import io.vertx.core.json.JsonArray;
+import io.streamnode.store.event.HistoryOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public class NodeOptions {
   private LimitsOptions limits = new LimitsOptions();
   private MetricsOptions metrics = new MetricsOptions();
   private PresenceOptions presence = new PresenceOptions();
+  private HistoryOptions history = new HistoryOptions();
   private boolean cluster = DEFAULT_CLUSTER;
   private String clusterConfig = DEFAULT_CLUSTER_CONFIG;
   private String clusterName = DEFAULT_CLUSTER_NAME;
@@ -62,6 +64,7 @@ public class NodeOptions {
     limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
     metrics = new MetricsOptions(json.getJsonObject("metrics", new JsonObject()));
     presence = new PresenceOptions(json.getJsonObject("presence", new JsonObject()));
+    history = new HistoryOptions(json.getJsonObject("history", new JsonObject()));
     cluster = json.getBoolean("cluster", DEFAULT_CLUSTER);
     clusterConfig = json.getString("cluster_config", DEFAULT_CLUSTER_CONFIG);
     clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
@@ -83,6 +86,7 @@ public class NodeOptions {
         .put("limits", limits.toJson())
         .put("metrics", metrics.toJson())
         .put("presence", presence.toJson())
+        .put("history", history.toJson())
         .put("cluster", cluster)
         .put("cluster_config", clusterConfig)
         .put("cluster_name", clusterName)
@@ -103,6 +107,9 @@ public class NodeOptions {
   public AdapterOptions getAdapter() { return adapter; }
   public NodeOptions setAdapter(AdapterOptions v) { adapter = v; return this; }
   public LimitsOptions getLimits() { return limits; }
+  /** How much recent history each group keeps for clients that resume with {@code since}. */
+  public HistoryOptions getHistory() { return history; }
+  public NodeOptions setHistory(HistoryOptions v) { history = v; return this; }
   public NodeOptions setLimits(LimitsOptions v) { limits = v; return this; }
   /** {@code GET /metrics} and Vert.x's own meters (YAML section {@code metrics}). */
   public MetricsOptions getMetrics() { return metrics; }
