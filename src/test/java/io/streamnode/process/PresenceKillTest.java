@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
  * on any member lists exactly the subscriptions of all three (one per member, each with its
  * member's node id), an opted-in subscriber hears of the joins made on the other members, and
  * once a member is killed with SIGKILL its subscriptions disappear from every survivor's answer
- * within Hazelcast's failure detection (cluster.xml: 5 s without heartbeat).
+ * within Hazelcast's failure detection (cluster.xml: 5 s without heartbeat). {@code
+ * streamnode::members} lists the same three nodes, and two once the killed one's line expires.
  */
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class PresenceKillTest {
 
   private static String[] clusterArgs(String name, List<Integer> ports, int index) {
@@ -80,6 +81,8 @@ class PresenceKillTest {
         }
       }
       assertEquals(3, nodeIds.size(), full.encode());
+      // streamnode::members (the dashboard's member list) knows the same three nodes.
+      assertEquals(nodeIds, memberIds(awaitMembers(nodes.get(0), 3, 10_000)));
 
       // The opted-in subscriber on member 0 heard of the joins made on members 1 and 2.
       Set<String> heard = new HashSet<>();
@@ -105,14 +108,38 @@ class PresenceKillTest {
           assertFalse(killedNode.equals(((JsonObject) o).getString("node")), after.encode());
         }
       }
-      System.out.printf("presence forgot the killed member's subscription %d ms after kill -9%n",
-          System.currentTimeMillis() - killedAt);
+      long forgotMs = System.currentTimeMillis() - killedAt;
+      // The killed member's line expires from streamnode::members too (its 6 s TTL).
+      JsonObject members = awaitMembers(nodes.get(0), 2, 20_000);
+      assertFalse(memberIds(members).contains(killedNode), members.encode());
+      System.out.printf("presence forgot the killed member's subscription %d ms after kill -9; members forgot it %d ms after%n",
+          forgotMs, System.currentTimeMillis() - killedAt);
     } finally {
       clients.close().await(10, TimeUnit.SECONDS);
       for (NodeProcess n : nodes) {
         n.close();
       }
     }
+  }
+
+  private static Set<String> memberIds(JsonObject members) {
+    Set<String> ids = new HashSet<>();
+    members.getJsonArray("members").forEach(m -> ids.add(((JsonObject) m).getString("node")));
+    return ids;
+  }
+
+  private static JsonObject awaitMembers(NodeProcess node, int count, long ms) throws Exception {
+    long deadline = System.currentTimeMillis() + ms;
+    String last = null;
+    while (System.currentTimeMillis() < deadline) {
+      HttpResponse<String> r = node.call("streamnode::members", "{}");
+      last = r.statusCode() + " " + r.body();
+      if (r.statusCode() == 200 && new JsonObject(r.body()).getInteger("count") == count) {
+        return new JsonObject(r.body());
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("streamnode::members did not reach " + count + " within " + ms + " ms; last: " + last);
   }
 
   private static JsonObject awaitCount(NodeProcess node, int count, long ms) throws Exception {

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * other nodes (notices travel on a Redis channel), and once a node is killed with SIGKILL its
  * subscriptions disappear within its heartbeat's TTL (5 s).
  */
-@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RedisPresenceKillTest {
 
   private static String[] redisArgs(String redisUrl, String name) {
