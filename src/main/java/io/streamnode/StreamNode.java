@@ -144,7 +144,8 @@ public final class StreamNode {
           return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits())
                   .withOperations(new OperationsRoutes(readiness, options.getMetrics())), 1)
               .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
-                  + "/functions/{function_id}"));
+                  + "/functions/{function_id}; /health, /ready" + (options.getMetrics().isEnabled() ? ", /metrics" : "")
+                  + ", /dashboard/"));
         })
         .onSuccess(v -> readiness.started());
   }
