@@ -1,5 +1,6 @@
 // Drives the dashboard in headless Chromium (playwright-core + the system's chromium):
-// opens /dashboard/, writes through the HTTP API and sees the write in the live tail, pauses
+// opens /dashboard/, writes through the HTTP API and sees the write in the live tail and the
+// group's position, pauses
 // and resumes the tail, and sees a group's subscriber count change when a WebSocket client
 // joins and leaves. Env: STREAMNODE_HTTP_URL, STREAMNODE_STREAM_URL, CHROMIUM (executable).
 // Exits 0 when every step held, 1 with the failed step otherwise.
@@ -39,6 +40,12 @@ try {
   await page.locator('#tail li', { hasText: '"type":"sync"' }).first().waitFor({ timeout: STEP_MS });
   await write('second', 'hello-from-the-http-api');
   await page.locator('#tail li', { hasText: 'hello-from-the-http-api' }).first().waitFor({ timeout: STEP_MS });
+
+  step("the tailed group's position (from the tail's frames) is shown");
+  await page.waitForFunction(() => {
+    const td = document.querySelector('#streams tr[data-stream="room"][data-group="lobby"] td.position');
+    return td && /^.+\/\d+$/.test(td.textContent);
+  }, null, { timeout: STEP_MS });
 
   step('pause holds frames back, resume shows them');
   await page.click('#pause');

@@ -124,6 +124,9 @@ function drawChart() {
 
 // ---------------------------------------------------------------- streams, groups, presence
 let selected = null; // {stream, group}
+// Group positions ({epoch, offset}) as the tail's frames carry them: the tail joins with
+// "positions": true, so only the tailed group's position is known here.
+const positions = new Map();
 
 async function renderStreams() {
   const all = await call('stream::list_all', {});
@@ -142,6 +145,7 @@ async function renderStreams() {
       cell(tr, group);
       cell(tr, Array.isArray(items) ? items.length : '', 'num items');
       cell(tr, presence.count, 'num subscribers');
+      cell(tr, positions.get(JSON.stringify([s.id, group])) || '', 'position');
       const td = cell(tr, '');
       const button = document.createElement('button');
       button.type = 'button';
@@ -194,9 +198,21 @@ function openTail() {
     $('#tail-state').textContent = 'connected';
     $('#pause').disabled = false;
     socket.send(JSON.stringify({ type: 'join', data: { subscriptionId: sub, streamName: selected.stream,
-      groupId: selected.group, presence: true } }));
+      groupId: selected.group, presence: true, positions: true } }));
   };
-  socket.onmessage = (msg) => (paused ? held.push(msg.data) : addTail(msg.data));
+  socket.onmessage = (msg) => {
+    try {
+      const frame = JSON.parse(msg.data);
+      if (frame.position) {
+        const p = frame.position.epoch + '/' + frame.position.offset;
+        positions.set(JSON.stringify([frame.streamName, frame.groupId]), p);
+        const row = document.querySelector('#streams tr[data-stream="' + CSS.escape(frame.streamName) + '"][data-group="'
+          + CSS.escape(frame.groupId) + '"] td.position');
+        if (row) row.textContent = p;
+      }
+    } catch (e) { /* not JSON: shown as it is */ }
+    if (paused) held.push(msg.data); else addTail(msg.data);
+  };
   socket.onclose = () => { $('#tail-state').textContent = 'closed'; };
 }
 
