@@ -11,6 +11,7 @@ import io.streamnode.ops.OperationsRoutes;
 import io.streamnode.ops.MembersVerticle;
 import io.streamnode.ops.Readiness;
 import io.streamnode.presence.PresenceVerticle;
+import io.streamnode.http.route.RouteTable;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
 import io.streamnode.store.StoreAddresses;
@@ -114,7 +115,9 @@ public final class StreamNode {
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
     CustomImplementationCatalog customs = customCatalog;
-    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers), 1)
+    // Written by the trigger dispatch, read by the HTTP API: the http triggers' routes.
+    RouteTable routes = new RouteTable();
+    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers, routes), 1)
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
@@ -141,8 +144,8 @@ public final class StreamNode {
           if (!options.getHttpApi().isEnabled()) {
             return Future.succeededFuture();
           }
-          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits())
-                  .withOperations(new OperationsRoutes(readiness, options.getMetrics())), 1)
+          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits(),
+              routes).withOperations(new OperationsRoutes(readiness, options.getMetrics())), 1)
               .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
                   + "/functions/{function_id}; /health, /ready" + (options.getMetrics().isEnabled() ? ", /metrics" : "")
                   + ", /dashboard/"));

@@ -197,6 +197,12 @@ public final class ConfigLoader {
     port(c, "stream_socket.port");
     port(c, "worker_socket.port");
     port(c, "http_api.port");
+    positive(c, "http_api.concurrency_limit");
+    try {
+      new io.streamnode.http.HttpApiOptions(c.getJsonObject("http_api"));
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw new ConfigException("http_api: " + e.getMessage());
+    }
     positive(c, "stream_socket.instances");
     Object clusterPort = c.getValue("cluster_port");
     if (!(clusterPort instanceof Number n) || n.intValue() < 0 || n.intValue() > 65535) {

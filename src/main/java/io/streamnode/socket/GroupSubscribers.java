@@ -19,6 +19,8 @@ final class GroupSubscribers {
   private final MessageConsumer<StreamEvent> consumer;
   private final List<Subscription> subscriptions = new ArrayList<>(4);
   private final int maxHeld;
+  /** The epoch of the last event: events from another node decode their own copy of the same text. */
+  private String epoch = "";
 
   GroupSubscribers(MessageConsumer<StreamEvent> consumer, int maxHeld) {
     this.consumer = consumer;
@@ -56,11 +58,17 @@ final class GroupSubscribers {
     ByteBuf frame = null;
     ByteBuf positionFrame = null;
     List<Subscription> resync = null;
+    String e = event.epoch();
+    if (e.equals(epoch)) {
+      e = epoch; // one instance: the subscriptions' comparisons are then identity checks
+    } else {
+      epoch = e;
+    }
     try {
       // Indexed loop: no iterator allocation on the fan-out path.
       for (int i = 0, n = subscriptions.size(); i < n; i++) {
         Subscription s = subscriptions.get(i);
-        switch (s.accept(event, maxHeld)) {
+        switch (s.accept(event, e, maxHeld)) {
           case SEND -> {
             if (s.positions) {
               if (positionFrame == null) {

@@ -39,8 +39,13 @@ final class Subscription {
   /** Events held while a sync is on its way; {@code null} once live. */
   private List<StreamEvent> held = new ArrayList<>(2);
   private boolean overflowed;
-  /** The position the client has been brought to; meaningful once live. */
-  private GroupPosition at;
+  /**
+   * The position the client has been brought to, meaningful once live; kept as two fields, not a
+   * {@link GroupPosition}, so that following the group's events allocates nothing.
+   * {@code atEpoch == null}: activated without a known position, the next event sets it.
+   */
+  private String atEpoch;
+  private long atOffset;
   /** An epoch this subscription moved away from: its late events are stale, not news. */
   private String staleEpoch;
 
@@ -61,15 +66,16 @@ final class Subscription {
     return held != null;
   }
 
+  /** The position the client has been brought to, or null if not known yet. */
   GroupPosition position() {
-    return at;
+    return atEpoch == null ? null : new GroupPosition(atEpoch, atOffset);
   }
 
   /**
    * Takes a live event of the group: holds it while pending ({@link Verdict#SKIP}), else moves the
    * position and says whether the socket gets it, or that the subscription must resync.
    */
-  Verdict accept(StreamEvent event, int maxHeld) {
+  Verdict accept(StreamEvent event, String epoch, int maxHeld) {
     if (held != null) {
       if (held.size() < maxHeld) {
         held.add(event);
@@ -78,24 +84,23 @@ final class Subscription {
       }
       return Verdict.SKIP;
     }
-    return check(event);
+    return check(event, epoch);
   }
 
-  private Verdict check(StreamEvent event) {
-    String epoch = event.epoch();
+  /** {@code epoch}: the event's epoch, the same String instance for every subscription of the group. */
+  private Verdict check(StreamEvent event, String epoch) {
+    long offset = event.offset();
     if (epoch.equals(staleEpoch)) {
       return Verdict.SKIP;
     }
-    if (at == null) {
-      // Activated without a known position (no sync could be read): the first event sets it.
-      at = event.position();
+    boolean sameEpoch = atEpoch != null && epoch.equals(atEpoch);
+    if (atEpoch == null // activated without a known position (no sync could be read): the first event sets it
+        || (sameEpoch ? offset == atOffset + 1 : GroupPosition.NO_EPOCH.equals(atEpoch) && offset == 1)) {
+      atEpoch = epoch;
+      atOffset = offset;
       return matches(event.id()) ? Verdict.SEND : Verdict.SKIP;
     }
-    if (epoch.equals(at.epoch()) ? event.offset() == at.offset() + 1 : at.isNone() && event.offset() == 1) {
-      at = event.position();
-      return matches(event.id()) ? Verdict.SEND : Verdict.SKIP;
-    }
-    if (epoch.equals(at.epoch()) && event.offset() <= at.offset()) {
+    if (sameEpoch && offset <= atOffset) {
       return Verdict.SKIP; // a duplicate: the sync or an earlier delivery covered it
     }
     return Verdict.RESYNC;
@@ -120,10 +125,12 @@ final class Subscription {
    * events show a gap, or some were dropped, so the subscription must resync again.
    */
   List<StreamEvent> activate(GroupPosition position) {
-    if (at != null && position != null && !at.epoch().equals(position.epoch()) && !at.isNone()) {
-      staleEpoch = at.epoch();
+    if (atEpoch != null && position != null && !atEpoch.equals(position.epoch())
+        && !GroupPosition.NO_EPOCH.equals(atEpoch)) {
+      staleEpoch = atEpoch;
     }
-    at = position;
+    atEpoch = position == null ? null : position.epoch();
+    atOffset = position == null ? 0 : position.offset();
     List<StreamEvent> pendingEvents = held;
     boolean lost = overflowed;
     held = null;
@@ -133,7 +140,7 @@ final class Subscription {
     }
     List<StreamEvent> out = new ArrayList<>(pendingEvents.size());
     for (StreamEvent e : pendingEvents) {
-      switch (check(e)) {
+      switch (check(e, e.epoch())) {
         case SEND -> out.add(e);
         case SKIP -> { }
         case RESYNC -> {

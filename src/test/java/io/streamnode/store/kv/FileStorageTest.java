@@ -68,4 +68,33 @@ class FileStorageTest extends StreamStorageContract {
         })))
         .onComplete(test.succeedingThenComplete());
   }
+
+  @Test
+  void aWriteWhoseLogRecordCannotBeWrittenIsNotLeftVisible(Vertx vertx, VertxTestContext test) throws Exception {
+    // The next log generation's file is taken, so the rotation queued by compact() fails, and with
+    // it the write queued behind it: applied to the working copy already, it must be taken back.
+    java.nio.file.Files.createSymbolicLink(dir.resolve("log.1.jsonl"), Path.of("/dev/full"));
+    FileStorage file = (FileStorage) storage;
+    onContext(() -> storage.set("s", "g", "a", 1)
+        .compose(v -> storage.position("s", "g"))
+        .compose(before -> {
+          file.compact();
+          return storage.set("s", "g", "a", 2).transform(failed -> {
+            test.verify(() -> org.junit.jupiter.api.Assertions.assertTrue(failed.failed(), "the write fails"));
+            return storage.get("s", "g", "a");
+          })
+          .compose(value -> storage.position("s", "g").map(after -> {
+            test.verify(() -> {
+              assertEquals(1, value, "the failed write is not served");
+              assertEquals(before, after, "nor its position");
+            });
+            return null;
+          }));
+        }))
+        .compose(v -> onContext(() -> storage.close().otherwiseEmpty()))
+        .onComplete(test.succeeding(v -> {
+          storage = new MemoryStorage(); // closed by the contract's @AfterEach
+          test.completeNow();
+        }));
+  }
 }
