@@ -32,6 +32,8 @@ public class WorkerSocketVerticle extends VerticleBase {
   public static final String WORKER_PATH = "/";
   /** Path of the SDKs' telemetry side channel. */
   public static final String OTEL_PATH = "/otel";
+  /** The longest a stopping worker socket waits for the leaves of the closed stream sockets (ms). */
+  static final long MAX_LEAVE_DRAIN_MS = 5000;
 
   private final WorkerSocketOptions options;
   private final LimitsOptions limits;
@@ -69,9 +71,11 @@ public class WorkerSocketVerticle extends VerticleBase {
     }
     // The stream socket, stopped before us, has sent a stream:leave for every subscription it
     // closed; the handlers may be functions of our workers, so they stay connected until trigger
-    // dispatch has run those leaves (bounded by the call timeout).
+    // dispatch has run those leaves: at most 5 s (or the call timeout if shorter), as the stream
+    // socket waits at most 5 s for its sockets; a whole Vert.x closing must not hang on handlers
+    // that are being undeployed at the same time.
     return vertx.eventBus().request(TriggerAddresses.DRAIN_LEAVES, null,
-            new DeliveryOptions().setSendTimeout(limits.getCallTimeoutMs()))
+            new DeliveryOptions().setSendTimeout(Math.min(limits.getCallTimeoutMs(), MAX_LEAVE_DRAIN_MS)))
         .otherwiseEmpty()
         .transform(drained -> {
           // Closed now rather than by Vert.x's graceful shutdown, which waits 30 s for each.
