@@ -174,6 +174,9 @@ final class StreamSocket {
       return false;
     }
     Channel channel = chctx.channel();
+    if (!channel.isActive()) {
+      return false; // closed by the client; its close handler has not run yet: not a slow consumer
+    }
     if (!channel.isWritable()) {
       // Unflushed frames count towards the limit too: give the kernel what it takes first.
       flush();
