@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * delivered, a slow-consumer close, function calls by outcome (errors and unknown functions
  * included), and store operations by adapter. The node runs in a Vert.x built as Main builds it.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PrometheusMetricsTest {
 
   private static final int ITEMS = 400;
@@ -96,7 +96,7 @@ class PrometheusMetricsTest {
     HttpFunctions functions = HttpFunctions.create(clients, node.httpPort());
     for (int i = 0; i < ITEMS; i++) {
       functions.call("stream::set", new JsonObject().put("stream_name", "big").put("group_id", "g")
-          .put("item_id", "i" + i).put("data", "x".repeat(ITEM_CHARS))).await(10, TimeUnit.SECONDS);
+          .put("item_id", "i" + i).put("data", "x".repeat(ITEM_CHARS))).await(30, TimeUnit.SECONDS);
     }
     functions.call("stream::set", new JsonObject().put("stream_name", "big").put("group_id", "g")
         .put("item_id", "i0").put("data", "again")).await(10, TimeUnit.SECONDS);
