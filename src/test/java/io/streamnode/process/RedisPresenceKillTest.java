@@ -36,6 +36,8 @@ class RedisPresenceKillTest {
         "--adapter.name=redis",
         "--adapter.config.redis_url=" + redisUrl,
         "--adapter.config.channel=streamnode::test::" + name,
+        // Three JVMs starting at once on a loaded 2-core machine: the first connect may take a while.
+        "--adapter.config.command_timeout_ms=10000",
         "--presence.notice_interval_ms=200"
     };
   }
