@@ -30,6 +30,8 @@ public final class FunctionBus {
 
   /** Request header naming the function when the address is not the function id. */
   public static final String FUNCTION_HEADER = "sn-function";
+  /** Header naming one call across its attempts, so an owner can tell a call sent again from a new one. */
+  public static final String CALL_ID_HEADER = "sn-call-id";
 
   /** Reply header that marks "the function returned no result". */
   public static final String NO_RESULT_HEADER = "sn-no-result";
@@ -60,6 +62,12 @@ public final class FunctionBus {
    */
   public Future<FunctionResult> callAt(String address, String functionId, Object input) {
     return call(address, functionId, input, new DeliveryOptions(callOptions).addHeader(FUNCTION_HEADER, functionId));
+  }
+
+  /** {@link #callAt(String, String, Object)} naming the call ({@value #CALL_ID_HEADER}) for de-duplication. */
+  public Future<FunctionResult> callAt(String address, String functionId, Object input, String callId) {
+    return call(address, functionId, input, new DeliveryOptions(callOptions).addHeader(FUNCTION_HEADER, functionId)
+        .addHeader(CALL_ID_HEADER, callId));
   }
 
   /**
