@@ -1,5 +1,6 @@
 package io.streamnode.function;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -83,7 +84,26 @@ public final class FunctionBus {
   }
 
   private Future<FunctionResult> call(String address, String functionId, Object input, DeliveryOptions options) {
-    return eventBus.request(address, input, options).transform(ar -> result(functionId, ar));
+    long start = System.nanoTime();
+    return eventBus.request(address, input, options).transform(ar -> {
+      NodeMetrics.functionCall(functionId, start, outcome(ar));
+      return result(functionId, ar);
+    });
+  }
+
+  private static NodeMetrics.Outcome outcome(AsyncResult<Message<Object>> ar) {
+    if (ar.succeeded()) {
+      return NodeMetrics.Outcome.OK;
+    }
+    if (ar.cause() instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return NodeMetrics.Outcome.NOT_FOUND;
+      }
+      if (re.failureType() == ReplyFailure.TIMEOUT) {
+        return NodeMetrics.Outcome.TIMEOUT;
+      }
+    }
+    return NodeMetrics.Outcome.ERROR;
   }
 
   private static Future<FunctionResult> result(String functionId, AsyncResult<Message<Object>> ar) {

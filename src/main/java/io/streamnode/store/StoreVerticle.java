@@ -1,5 +1,6 @@
 package io.streamnode.store;
 
+import io.streamnode.metrics.StoreMeters;
 import io.streamnode.store.custom.CustomCalls;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.custom.CustomImplementations;
@@ -151,7 +152,8 @@ public class StoreVerticle extends VerticleBase {
   }
 
   /** A function that needs no owner (listings): served where it is called. */
-  private void serve(String functionId, FunctionHandler handler) {
+  private void serve(String functionId, FunctionHandler untimed) {
+    FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
     consumers.add(clustered() ? functions.registerLocal(functionId, handler) : functions.register(functionId, handler));
   }
 
@@ -159,7 +161,8 @@ public class StoreVerticle extends VerticleBase {
    * A function of one group: applied here when this node owns the group, else forwarded to the
    * owner, so that each group's writes are applied in one place and one order.
    */
-  private void serveOwned(String functionId, FunctionHandler handler) {
+  private void serveOwned(String functionId, FunctionHandler untimed) {
+    FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
     if (!clustered()) {
       consumers.add(functions.register(functionId, handler));
       return;

@@ -1,5 +1,6 @@
 package io.streamnode.store.event;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 
@@ -17,6 +18,8 @@ public final class EventDraft {
   private final long timestamp;
   private final Buffer before;
   private final Buffer after;
+  /** Whether the gap is the change type, counted by {@link NodeMetrics} once the write has filled it. */
+  private boolean upsert;
   private final String callId;
 
   private EventDraft(String stream, String group, String id, long timestamp, Buffer before, Buffer after,
@@ -35,8 +38,12 @@ public final class EventDraft {
    * applied answers a call sent again (after its group's owner died) without applying it twice.
    */
   public EventDraft withCallId(String callId) {
-    return callId == null && this.callId == null ? this
-        : new EventDraft(stream, group, id, timestamp, before, after, callId);
+    if (callId == null && this.callId == null) {
+      return this;
+    }
+    EventDraft copy = new EventDraft(stream, group, id, timestamp, before, after, callId);
+    copy.upsert = upsert;
+    return copy;
   }
 
   /** The call this write belongs to, or null. */
@@ -47,7 +54,9 @@ public final class EventDraft {
   /** A set or update: the gap is the type, {@code create} when the item was absent, else {@code update}. */
   public static EventDraft upsert(String stream, String group, String id, long timestamp, Buffer encodedData) {
     Buffer frame = StreamEvent.change(stream, group, id, timestamp, "\u0000", encodedData).frame();
-    return split(stream, group, id, timestamp, frame);
+    EventDraft draft = split(stream, group, id, timestamp, frame);
+    draft.upsert = true;
+    return draft;
   }
 
   /** A delete: the gap is the removed value's JSON text. */
@@ -115,6 +124,7 @@ public final class EventDraft {
 
   /** The event with the gap filled, at its position in the group's history. */
   public StreamEvent complete(GroupPosition position, Buffer gap) {
+    if (upsert) NodeMetrics.eventPublished(gap.length() > 0 && gap.getByte(0) == 'c' ? "create" : "update");
     return new StreamEvent(stream, group, id, position.epoch(), position.offset(), timestamp, fill(gap));
   }
 

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * the shared server on 6379). No automatic persistence: a restart comes back empty, as after a
  * crash without a save, or (see {@link #startIn}) with the data of the last explicit SAVE.
  */
-final class RedisServerProcess {
+public final class RedisServerProcess {
 
-  final int port;
+  public final int port;
   /** Further redis-server arguments, given again on each restart. */
   private final List<String> extra;
   private Process process;
@@ -27,7 +27,7 @@ final class RedisServerProcess {
     this.extra = extra;
   }
 
-  static RedisServerProcess start() throws IOException, InterruptedException {
+  public static RedisServerProcess start() throws IOException, InterruptedException {
     return start(List.of());
   }
 
@@ -35,7 +35,7 @@ final class RedisServerProcess {
    * A server whose files (an RDB written by an explicit SAVE, a replica's transfer) go to
    * {@code dir}: restarted after a SAVE, it comes back with the data as of that SAVE.
    */
-  static RedisServerProcess startIn(Path dir) throws IOException, InterruptedException {
+  public static RedisServerProcess startIn(Path dir) throws IOException, InterruptedException {
     return start(List.of("--dir", dir.toAbsolutePath().toString(), "--dbfilename", "dump.rdb",
         "--repl-diskless-sync-delay", "0"));
   }
@@ -46,12 +46,12 @@ final class RedisServerProcess {
     return server;
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Starts the server (again) on the same port; returns once it accepts connections. */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
         "--save", "", "--appendonly", "no", "--daemonize", "no"));
     command.addAll(extra);
@@ -70,12 +70,12 @@ final class RedisServerProcess {
   }
 
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing answers. */
-  void freeze(boolean frozen) throws IOException, InterruptedException {
+  public void freeze(boolean frozen) throws IOException, InterruptedException {
     new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", String.valueOf(process.pid())).start().waitFor();
   }
 
   /** Kills the server (SIGKILL, as a crash) and waits for it to be gone. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       process = null;
