@@ -222,10 +222,10 @@ public class StoreVerticle extends VerticleBase {
    * Sends a call to the group's owner on another node. The event bus never answers a call whose
    * target died with it on its way (it waits for the call's timeout), so the call is failed over
    * ({@link OwnerLeft}) as soon as Hazelcast has removed the owner ({@link #ownersLeft}). A call the
-   * owner applied in the instant between its write and its reply is then applied again by the new
-   * owner: that narrow window is the price of a call made while an owner dies succeeding after
-   * failover rather than timing out. (A member removed because it was cut off, not dead, cannot
-   * have applied it either when split-brain protection is on: it refuses writes without a quorum.)
+   * owner applied in the instant between its write and its reply is not applied again: it carries
+   * its id ({@code call}) to the new owner, whose storage answers a call it already applied with
+   * what it did then. (A member removed because it was cut off, not dead, cannot have applied it
+   * either when split-brain protection is on: it refuses writes without a quorum.)
    */
   private Future<FunctionResult> forward(String owner, String functionId, Object input, String call) {
     Promise<FunctionResult> answer = Promise.promise();
