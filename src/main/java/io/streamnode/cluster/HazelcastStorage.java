@@ -51,6 +51,8 @@ public final class HazelcastStorage implements StreamStorage {
   private final HazelcastInstance hazelcast;
   private final HistoryOptions history;
   private IMap<String, GroupEntry> groups;
+  /** Members this one must see for a write to count (split-brain protection); 0: none. */
+  private int quorum;
   private Context context;
 
   public HazelcastStorage(Vertx vertx, HazelcastInstance hazelcast) {
@@ -85,6 +87,8 @@ public final class HazelcastStorage implements StreamStorage {
     context = vertx.getOrCreateContext();
     return vertx.executeBlocking(() -> {
       groups = hazelcast.getMap(MAP_NAME);
+      String protection = hazelcast.getConfig().getMapConfig(MAP_NAME).getSplitBrainProtectionName();
+      quorum = protection == null ? 0 : hazelcast.getConfig().getSplitBrainProtectionConfig(protection).getMinimumClusterSize();
       return null;
     });
   }
@@ -97,7 +101,7 @@ public final class HazelcastStorage implements StreamStorage {
   @Override
   public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
     Write write = new Write(Write.SET, item, Json.encode(value), event, GroupPosition.newEpoch(), history);
-    return on(groups.submitToKey(key(stream, group), write)).map(r -> {
+    return written(groups.submitToKey(key(stream, group), write)).map(r -> {
       Buffer gap = EventDraft.upsertGap(r.old() != null);
       if (r.replayed()) {
         // The call was applied before its owner died: the event of what was stored then.
@@ -111,14 +115,14 @@ public final class HazelcastStorage implements StreamStorage {
   @Override
   public Future<Written> delete(String stream, String group, String item, EventDraft event) {
     Write write = new Write(Write.DELETE, item, null, event, GroupPosition.newEpoch(), history);
-    return on(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? new Written(ABSENT, null)
+    return written(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? new Written(ABSENT, null)
         : new Written(decode(r.old()), event.complete(r.position(), Buffer.buffer(r.old())), r.replayed(), null));
   }
 
   @Override
   public Future<StreamEvent> publish(EventDraft event) {
     Write write = new Write(Write.PUBLISH, event.id(), null, event, GroupPosition.newEpoch(), history);
-    return on(groups.submitToKey(key(event.stream(), event.group()), write))
+    return written(groups.submitToKey(key(event.stream(), event.group()), write))
         .map(r -> event.complete(r.position(), Buffer.buffer()));
   }
 
@@ -200,6 +204,20 @@ public final class HazelcastStorage implements StreamStorage {
 
   private <T> Future<T> on(CompletionStage<T> stage) {
     return Future.fromCompletionStage(stage, context);
+  }
+
+  /**
+   * A write, acknowledged only if this member still sees a quorum once it is done. A member cut off
+   * from the others applies a write on its own primary in the seconds before it notices the split,
+   * and Hazelcast completes it, without its backup, when it then removes the unreachable members:
+   * the majority never had it, and the healing discards it. Seeing fewer members than the quorum at
+   * completion is exactly that case: the write is answered as indeterminate, never acknowledged.
+   */
+  private <T> Future<T> written(CompletionStage<T> stage) {
+    return on(stage).compose(r -> quorum > 1 && hazelcast.getCluster().getMembers().size() < quorum
+        ? Future.failedFuture(new IndeterminateOperationStateException("the write completed after this member lost"
+            + " sight of a quorum of " + quorum + " members: it may be discarded when the cluster heals"))
+        : Future.succeededFuture(r));
   }
 
   /**
