@@ -130,7 +130,8 @@ public final class ClusterMember {
    *   <li>fail an operation whose synchronous backup was not acknowledged (Hazelcast otherwise
    *       reports success after the backup timeout): a lone member that has not yet noticed the
    *       split applies a write on its primary, its backup on the far side never answers, and
-   *       the write must not be acknowledged, as the majority's copy will not have it;</li>
+   *       the write must not be acknowledged, as the majority's copy will not have it (when the
+   *       member is dropped before the timeout, {@link HazelcastStorage} catches it instead);</li>
    *   <li>on healing, the side that merges in (the smaller, so the minority) has its copy of the
    *       data discarded: it acknowledged nothing the majority lacks, and its stale entries (a group
    *       emptied and expired on the majority meanwhile) must not come back.</li>
