@@ -7,6 +7,7 @@ import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.security.Exposure;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
 import io.streamnode.store.custom.CustomImplementationCatalog;
@@ -24,6 +25,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -72,6 +74,21 @@ public final class StreamNode {
 
   private Future<Void> deployAll() {
     registerCodecs(vertx);
+    List<String> unprotected;
+    try {
+      unprotected = Exposure.unprotected(options);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (!unprotected.isEmpty()) {
+      String what = String.join("; ", unprotected);
+      if (!options.isInsecure()) {
+        return Future.failedFuture(new IllegalStateException("refusing to start: " + what
+            + ". Anyone who can reach that address could read and change every stream. Set the token"
+            + " (see the README's Security section), bind to 127.0.0.1, or start with --insecure."));
+      }
+      LOG.warning("INSECURE (--insecure): " + what + "; anyone who can reach it can read and change every stream");
+    }
     StreamStorage storage;
     GroupOwnership ownership = GroupOwnership.SINGLE_NODE;
     TriggerCatalog catalog = TriggerCatalog.local();

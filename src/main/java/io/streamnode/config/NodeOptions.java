@@ -28,6 +28,11 @@ public class NodeOptions {
   public static final String DEFAULT_CLUSTER_HOST = "";
   /** Vert.x event-loop threads; 0 keeps Vert.x's default (twice the cores the JVM may use). */
   public static final int DEFAULT_EVENT_LOOPS = 0;
+  /**
+   * Start even though the HTTP API or the worker socket is bound to a non-loopback address
+   * without a token (a warning is logged on every start). Off: such a node refuses to start.
+   */
+  public static final boolean DEFAULT_INSECURE = false;
 
   private StreamSocketOptions streamSocket = new StreamSocketOptions();
   private WorkerSocketOptions workerSocket = new WorkerSocketOptions();
@@ -42,6 +47,7 @@ public class NodeOptions {
   private List<String> clusterMembers = new ArrayList<>();
   private List<String> deploy = new ArrayList<>();
   private int eventLoops = DEFAULT_EVENT_LOOPS;
+  private boolean insecure = DEFAULT_INSECURE;
 
   public NodeOptions() {
   }
@@ -62,6 +68,7 @@ public class NodeOptions {
     clusterPort = json.getInteger("cluster_port", DEFAULT_CLUSTER_PORT);
     clusterHost = json.getString("cluster_host", DEFAULT_CLUSTER_HOST);
     eventLoops = json.getInteger("event_loops", DEFAULT_EVENT_LOOPS);
+    insecure = json.getBoolean("insecure", DEFAULT_INSECURE);
     clusterMembers = new ArrayList<>();
     json.getJsonArray("cluster_members", new JsonArray()).forEach(v -> clusterMembers.add(String.valueOf(v)));
     deploy = new ArrayList<>();
@@ -81,6 +88,7 @@ public class NodeOptions {
         .put("cluster_port", clusterPort)
         .put("cluster_host", clusterHost)
         .put("event_loops", eventLoops)
+        .put("insecure", insecure)
         .put("cluster_members", new JsonArray(new ArrayList<>(clusterMembers)))
         .put("deploy", new JsonArray(new ArrayList<>(deploy)));
   }
@@ -108,6 +116,8 @@ public class NodeOptions {
   public NodeOptions setClusterHost(String v) { clusterHost = v; return this; }
   public int getEventLoops() { return eventLoops; }
   public NodeOptions setEventLoops(int v) { eventLoops = v; return this; }
+  public boolean isInsecure() { return insecure; }
+  public NodeOptions setInsecure(boolean v) { insecure = v; return this; }
   /** {@code host[:port]} entries replacing cluster.xml's TCP/IP member list; empty keeps the file's. */
   public List<String> getClusterMembers() { return clusterMembers; }
   public NodeOptions setClusterMembers(List<String> v) { clusterMembers = new ArrayList<>(v); return this; }

@@ -1,6 +1,10 @@
 package io.streamnode.http;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /** Options of the HTTP function API (YAML section {@code http_api}). */
 public class HttpApiOptions {
@@ -11,10 +15,24 @@ public class HttpApiOptions {
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** TCP port (iii's REST API default). */
   public static final int DEFAULT_PORT = 3111;
+  /**
+   * Shared secret: when set, every call except {@code GET /health} needs
+   * {@code Authorization: Bearer <token>} (401 otherwise). Empty: no check.
+   */
+  public static final String DEFAULT_TOKEN = "";
+  /** File holding the token on one line, read at start when {@code token} is empty. Empty: none. */
+  public static final String DEFAULT_TOKEN_FILE = "";
 
   private boolean enabled = DEFAULT_ENABLED;
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
+  private String token = DEFAULT_TOKEN;
+  private String tokenFile = DEFAULT_TOKEN_FILE;
+  /**
+   * Web origins (e.g. {@code https://app.example.com}, or {@code *}) whose pages may call the API;
+   * a request with any other {@code Origin} header gets 403. None by default.
+   */
+  private List<String> allowedOrigins = new ArrayList<>();
 
   public HttpApiOptions() {
   }
@@ -27,10 +45,16 @@ public class HttpApiOptions {
     enabled = json.getBoolean("enabled", DEFAULT_ENABLED);
     host = json.getString("host", DEFAULT_HOST);
     port = json.getInteger("port", DEFAULT_PORT);
+    token = json.getString("token", DEFAULT_TOKEN);
+    tokenFile = json.getString("token_file", DEFAULT_TOKEN_FILE);
+    allowedOrigins = new ArrayList<>();
+    json.getJsonArray("allowed_origins", new JsonArray()).forEach(v -> allowedOrigins.add(String.valueOf(v)));
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("enabled", enabled).put("host", host).put("port", port);
+    return new JsonObject().put("enabled", enabled).put("host", host).put("port", port)
+        .put("token", token).put("token_file", tokenFile)
+        .put("allowed_origins", new JsonArray(new ArrayList<>(allowedOrigins)));
   }
 
   public boolean isEnabled() { return enabled; }
@@ -39,4 +63,10 @@ public class HttpApiOptions {
   public HttpApiOptions setHost(String host) { this.host = host; return this; }
   public int getPort() { return port; }
   public HttpApiOptions setPort(int port) { this.port = port; return this; }
+  public String getToken() { return token; }
+  public HttpApiOptions setToken(String token) { this.token = token; return this; }
+  public String getTokenFile() { return tokenFile; }
+  public HttpApiOptions setTokenFile(String tokenFile) { this.tokenFile = tokenFile; return this; }
+  public List<String> getAllowedOrigins() { return allowedOrigins; }
+  public HttpApiOptions setAllowedOrigins(List<String> v) { allowedOrigins = new ArrayList<>(v); return this; }
 }

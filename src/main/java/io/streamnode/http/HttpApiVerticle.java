@@ -4,6 +4,8 @@ import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
+import io.streamnode.security.BearerToken;
+import io.streamnode.security.OriginPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -20,6 +22,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The HTTP function API: {@code POST /functions/{function_id}} with the function's JSON input
  * answers 200 and the JSON result (204 when the function has no result), or an error status with
  * {@code {"error":{"code":..,"message":..}}}. {@code GET /health} answers {@code {"status":"ok"}}.
+ * Function calls pass {@link ApiAccess} first: token, origin and content type.
  */
 public class HttpApiVerticle extends VerticleBase {
 
@@ -38,6 +41,9 @@ public class HttpApiVerticle extends VerticleBase {
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx.response(), 200, Buffer.buffer("{\"status\":\"ok\"}")));
+    ApiAccess access = new ApiAccess(BearerToken.of(options.getToken(), options.getTokenFile(), "http_api.token"),
+        new OriginPolicy(options.getAllowedOrigins()));
+    router.route("/functions/*").handler(access);
     router.post("/functions/:function_id")
         .handler(BodyHandler.create(false).setBodyLimit(limits.getMaxBodyBytes()))
         .handler(this::invoke);
@@ -81,7 +87,7 @@ public class HttpApiVerticle extends VerticleBase {
     });
   }
 
-  private static void error(HttpServerResponse response, FunctionException e) {
+  static void error(HttpServerResponse response, FunctionException e) {
     json(response, e.status(), new JsonObject().put("error", e.toJson()).toBuffer());
   }
 

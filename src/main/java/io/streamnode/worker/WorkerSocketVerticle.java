@@ -2,10 +2,14 @@ package io.streamnode.worker;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.security.BearerToken;
+import io.streamnode.security.OriginPolicy;
+import io.streamnode.security.RefusalLog;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocketHandshake;
 
@@ -18,6 +22,11 @@ import java.util.logging.Logger;
  * iii SDK workers connect here, register functions and triggers, and call any function of the
  * node. Each connection is a {@link WorkerConnection}. {@code /otel}, where iii SDKs send
  * telemetry, is accepted and its frames are dropped. WebSocket pings are answered with pongs.
+ * <p>
+ * An upgrade carrying an {@code Origin} not in {@code worker_socket.allowed_origins} (a web page)
+ * is refused with 403; with {@code worker_socket.token} set, one without
+ * {@code Authorization: Bearer <token>} is refused with 401. {@code /otel} needs no token (the
+ * SDKs open it without their headers, and everything sent there is dropped).
  * <p>
  * Deploy exactly one instance: function and trigger ownership (the last registration of an id
  * wins) is decided here, on one event loop, without locks.
@@ -35,8 +44,11 @@ public class WorkerSocketVerticle extends VerticleBase {
   private final Map<String, WorkerConnection> connections = new HashMap<>();
   private final OwnerMap functionOwners = new OwnerMap();
   private final OwnerMap triggerOwners = new OwnerMap();
+  private final RefusalLog refusals = new RefusalLog(LOG);
   private FunctionBus functions;
   private HttpServer server;
+  private BearerToken token;
+  private OriginPolicy origins;
 
   public WorkerSocketVerticle(WorkerSocketOptions options, LimitsOptions limits) {
     this.options = options;
@@ -46,6 +58,8 @@ public class WorkerSocketVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    token = BearerToken.of(options.getToken(), options.getTokenFile(), "worker_socket.token");
+    origins = new OriginPolicy(options.getAllowedOrigins());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
         .setPort(options.getPort())
@@ -71,6 +85,15 @@ public class WorkerSocketVerticle extends VerticleBase {
 
   private void onHandshake(ServerWebSocketHandshake handshake) {
     String path = handshake.path();
+    String origin = handshake.headers().get(HttpHeaders.ORIGIN);
+    if (!origins.allows(origin)) {
+      refuse(handshake, 403, "origin " + origin + " is not in worker_socket.allowed_origins");
+      return;
+    }
+    if (WORKER_PATH.equals(path) && !token.accepts(handshake.headers().get(HttpHeaders.AUTHORIZATION))) {
+      refuse(handshake, 401, "missing or wrong bearer token (worker_socket.token)");
+      return;
+    }
     if (WORKER_PATH.equals(path)) {
       handshake.accept().onSuccess(ws -> {
         WorkerConnection connection = new WorkerConnection(this, ws);
@@ -83,6 +106,11 @@ public class WorkerSocketVerticle extends VerticleBase {
     } else {
       handshake.reject(404);
     }
+  }
+
+  private void refuse(ServerWebSocketHandshake handshake, int status, String why) {
+    refusals.refused("worker socket", handshake.remoteAddress(), status + " on upgrade of " + handshake.path() + ": " + why);
+    handshake.reject(status);
   }
 
   WorkerConnection connection(String workerId) {

@@ -47,7 +47,7 @@ class HttpApiTest {
 
   private Future<Reply> post(String path, String body) {
     return client.request(HttpMethod.POST, port, "127.0.0.1", path)
-        .compose(req -> req.send(Buffer.buffer(body)))
+        .compose(req -> req.putHeader("content-type", "application/json").send(Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
   }
 

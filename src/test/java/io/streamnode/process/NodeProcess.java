@@ -104,7 +104,7 @@ final class NodeProcess implements AutoCloseable {
 
   HttpRequest request(String functionId, String json) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/functions/" + functionId))
-        .timeout(Duration.ofSeconds(10))
+        .timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build();
   }
 

@@ -35,7 +35,8 @@ final class RawWorker implements AutoCloseable {
 
   private RawWorker(Vertx vertx, int port, String path) {
     client = vertx.createWebSocketClient();
-    ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path))
+    ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
+        .setAllowOriginHeader(false))
         .map(socket -> {
           socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
           socket.pongHandler(pongs::add);
