@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -138,7 +139,15 @@ public class StoreVerticle extends VerticleBase {
 
   /** A function that needs no owner (listings): served where it is called. */
   private void serve(String functionId, FunctionHandler handler) {
-    consumers.add(clustered() ? functions.registerLocal(functionId, handler) : functions.register(functionId, handler));
+    consumers.add(consumer(functionId, clustered(), handler));
+  }
+
+  /** The snapshot is the stream socket's, not a function: it is served outside the function namespace. */
+  private MessageConsumer<Object> consumer(String functionId, boolean local, FunctionHandler handler) {
+    if (StoreAddresses.SNAPSHOT.equals(functionId)) {
+      return functions.registerInternal(functionId, local, handler);
+    }
+    return local ? functions.registerLocal(functionId, handler) : functions.register(functionId, handler);
   }
 
   /**
@@ -147,11 +156,11 @@ public class StoreVerticle extends VerticleBase {
    */
   private void serveOwned(String functionId, FunctionHandler handler) {
     if (!clustered()) {
-      consumers.add(functions.register(functionId, handler));
+      consumers.add(consumer(functionId, false, handler));
       return;
     }
     ownedHandlers.put(functionId, handler);
-    consumers.add(functions.registerLocal(functionId, input -> route(functionId, handler, input, 0)));
+    consumers.add(consumer(functionId, true, input -> route(functionId, handler, input, 0)));
   }
 
   private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, int attempt) {

@@ -137,7 +137,7 @@ final class WorkerConnection {
       previous.yieldFunction(id);
     }
     if (fresh) {
-      functions.put(id, gateway.vertx().eventBus().consumer(id, this::onCall));
+      functions.put(id, gateway.vertx().eventBus().consumer(FunctionBus.address(id), this::onCall));
     }
   }
 
@@ -309,7 +309,7 @@ final class WorkerConnection {
 
   /** A call of one of this worker's functions, from anywhere on the event bus. */
   private void onCall(Message<Object> call) {
-    String functionId = call.address();
+    String functionId = FunctionBus.functionId(call.address());
     if (closed) {
       FunctionBus.fail(call, stopped());
       return;
