@@ -244,11 +244,19 @@ final class StreamSocket {
       return Future.succeededFuture();
     }
     Subscription sub = new Subscription(this, subId, stream, group, item);
-    return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context)).transform(ar -> {
+    return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context),
+        gateway.joinDelivery()).transform(ar -> {
       if (closed) {
         return Future.succeededFuture();
       }
       if (ar.succeeded() && Boolean.TRUE.equals(ar.result().body().getValue("unauthorized"))) {
+        sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
+        return Future.succeededFuture();
+      }
+      boolean handlerFailed = ar.failed() || Boolean.TRUE.equals(ar.result().body().getValue("failed"));
+      if (handlerFailed && gateway.options().isJoinFailClosed()) {
+        gateway.refusals().refused("stream socket", ws.remoteAddress(), "join of " + stream + "/" + group
+            + " refused: a stream:join handler failed or timed out (stream_socket.join_fail_closed)");
         sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
         return Future.succeededFuture();
       }

@@ -13,11 +13,24 @@ public class StreamSocketOptions {
   public static final String DEFAULT_AUTH_FUNCTION = null;
   /** Gateway verticle instances (event loops serving sockets). */
   public static final int DEFAULT_INSTANCES = 1;
+  /**
+   * Refuse (401) a handshake whose {@code auth_function} fails, times out
+   * ({@code limits.call_timeout_ms}) or returns no {@code context}. Off: such a connection is
+   * accepted without context, as iii does (fail-open).
+   */
+  public static final boolean DEFAULT_AUTH_REQUIRED = false;
+  /**
+   * Refuse ({@code unauthorized}) a join whose {@code stream:join} handler failed or did not answer
+   * within {@code limits.call_timeout_ms}. Off: such a join is allowed, as iii does (fail-open).
+   */
+  public static final boolean DEFAULT_JOIN_FAIL_CLOSED = false;
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
   private String authFunction = DEFAULT_AUTH_FUNCTION;
   private int instances = DEFAULT_INSTANCES;
+  private boolean authRequired = DEFAULT_AUTH_REQUIRED;
+  private boolean joinFailClosed = DEFAULT_JOIN_FAIL_CLOSED;
 
   public StreamSocketOptions() {
   }
@@ -31,11 +44,14 @@ public class StreamSocketOptions {
     port = json.getInteger("port", DEFAULT_PORT);
     authFunction = json.getString("auth_function", DEFAULT_AUTH_FUNCTION);
     instances = json.getInteger("instances", DEFAULT_INSTANCES);
+    authRequired = json.getBoolean("auth_required", DEFAULT_AUTH_REQUIRED);
+    joinFailClosed = json.getBoolean("join_fail_closed", DEFAULT_JOIN_FAIL_CLOSED);
   }
 
   public JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port)
-        .put("auth_function", authFunction).put("instances", instances);
+        .put("auth_function", authFunction).put("instances", instances)
+        .put("auth_required", authRequired).put("join_fail_closed", joinFailClosed);
   }
 
   public String getHost() { return host; }
@@ -46,4 +62,8 @@ public class StreamSocketOptions {
   public StreamSocketOptions setAuthFunction(String authFunction) { this.authFunction = authFunction; return this; }
   public int getInstances() { return instances; }
   public StreamSocketOptions setInstances(int instances) { this.instances = instances; return this; }
+  public boolean isAuthRequired() { return authRequired; }
+  public StreamSocketOptions setAuthRequired(boolean v) { authRequired = v; return this; }
+  public boolean isJoinFailClosed() { return joinFailClosed; }
+  public StreamSocketOptions setJoinFailClosed(boolean v) { joinFailClosed = v; return this; }
 }

@@ -2,12 +2,14 @@ package io.streamnode.socket;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.security.RefusalLog;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -38,7 +40,9 @@ public class StreamSocketVerticle extends VerticleBase {
   private final StreamSocketOptions options;
   private final LimitsOptions limits;
   private final Map<GroupKey, GroupSubscribers> groups = new HashMap<>();
+  private final RefusalLog refusals = new RefusalLog(LOG);
   private FunctionBus functions;
+  private DeliveryOptions joinDelivery;
   private EventBus eventBus;
   private HttpServer server;
   private DeferredFlush deferredFlush;
@@ -54,9 +58,14 @@ public class StreamSocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    if (options.isAuthRequired() && options.getAuthFunction() == null) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "stream_socket.auth_required is true but no stream_socket.auth_function is set: every connection would be refused"));
+    }
     eventBus = vertx.eventBus();
     deferredFlush = new DeferredFlush(((ContextInternal) context).nettyEventLoop());
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    joinDelivery = new DeliveryOptions().setSendTimeout(limits.getCallTimeoutMs());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
         .setPort(options.getPort())
@@ -129,23 +138,36 @@ public class StreamSocketVerticle extends VerticleBase {
     Future<Object> context = options.getAuthFunction() == null
         ? Future.succeededFuture(null)
         : authenticate(handshake);
-    context.onComplete(ctx -> handshake.accept().onSuccess(ws -> {
+    context.onComplete(ctx -> {
+      if (ctx.failed()) {
+        refusals.refused("stream socket", handshake.remoteAddress(), "401 on upgrade: " + ctx.cause().getMessage()
+            + " (stream_socket.auth_required)");
+        handshake.reject(401);
+        return;
+      }
+      accept(handshake, path, join, ctx.result());
+    });
+  }
+
+  private void accept(ServerWebSocketHandshake handshake, String path, String[] join, Object connectionContext) {
+    handshake.accept().onSuccess(ws -> {
       if (ws.isClosed()) {
         // Closed between the upgrade and this callback (e.g. an oversized first frame): nothing to set up.
         return;
       }
-      StreamSocket socket = new StreamSocket(this, ws, ctx.result());
+      StreamSocket socket = new StreamSocket(this, ws, connectionContext);
       open.add(socket);
       if (join != null) {
         socket.join(new JsonObject().put("subscriptionId", path).put("streamName", join[0])
             .put("groupId", join[1]).put("id", join[2]));
       }
-    }));
+    });
   }
 
   /**
-   * Calls the auth function with iii's input. Fail-open, as iii: an error or an odd result gives
-   * a connection without context; only a {@code stream:join} handler can refuse.
+   * Calls the auth function with iii's input. Fail-open by default, as iii: an error or an odd
+   * result gives a connection without context; only a {@code stream:join} handler can refuse.
+   * With {@code stream_socket.auth_required} it fails instead, and the upgrade is refused.
    */
   private Future<Object> authenticate(ServerWebSocketHandshake handshake) {
     JsonObject headers = new JsonObject();
@@ -180,8 +202,12 @@ public class StreamSocketVerticle extends VerticleBase {
         .put("query_params", query)
         .put("addr", handshake.remoteAddress().hostAddress() + ":" + handshake.remoteAddress().port());
     return functions.call(options.getAuthFunction(), input).transform(ar -> {
-      if (ar.succeeded() && ar.result().value() instanceof JsonObject out) {
+      if (ar.succeeded() && ar.result().value() instanceof JsonObject out && out.getValue("context") != null) {
         return Future.succeededFuture(out.getValue("context"));
+      }
+      if (options.isAuthRequired()) {
+        return Future.failedFuture(ar.failed() ? "auth_function " + options.getAuthFunction() + " failed: "
+            + ar.cause().getMessage() : "auth_function " + options.getAuthFunction() + " returned no context");
       }
       if (ar.failed()) {
         LOG.warning("auth_function " + options.getAuthFunction() + " failed (connection accepted without context): "
@@ -233,5 +259,18 @@ public class StreamSocketVerticle extends VerticleBase {
 
   LimitsOptions limits() {
     return limits;
+  }
+
+  StreamSocketOptions options() {
+    return options;
+  }
+
+  /** Delivery of a join request to the join handlers: the whole decision within limits.call_timeout_ms. */
+  DeliveryOptions joinDelivery() {
+    return joinDelivery;
+  }
+
+  RefusalLog refusals() {
+    return refusals;
   }
 }
