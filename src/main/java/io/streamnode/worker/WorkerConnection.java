@@ -170,7 +170,8 @@ final class WorkerConnection {
     }
     triggers.add(id);
     JsonObject registration = new JsonObject().put("id", id).put("trigger_type", triggerType)
-        .put("function_id", functionId).put("config", config == null ? new JsonObject() : config);
+        .put("function_id", functionId).put("config", config == null ? new JsonObject() : config)
+        .put("owner", workerId);
     if (metadata != null) {
       registration.put("metadata", metadata);
     }
@@ -184,12 +185,17 @@ final class WorkerConnection {
   }
 
   private void unregisterTrigger(String id) {
-    // As in iii, any worker may remove a trigger by id.
-    WorkerConnection owner = gateway.triggerOwners().remove(id);
-    if (owner != null) {
-      owner.triggers.remove(id);
+    // Only the connection that registered the trigger (last) may remove it, here and cluster-wide.
+    if (!gateway.triggerOwners().release(id, this)) {
+      LOG.fine(() -> "worker " + this + ": ignoring the unregistration of trigger " + id + ", which it does not own");
+      return;
     }
-    gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, new JsonObject().put("id", id));
+    triggers.remove(id);
+    gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, unregistration(id));
+  }
+
+  private JsonObject unregistration(String id) {
+    return new JsonObject().put("id", id).put("owner", workerId);
   }
 
   /** A call from the worker: answered with {@code invocationresult} unless it is fire-and-forget. */
@@ -359,7 +365,7 @@ final class WorkerConnection {
     }
     for (String id : triggers) {
       if (gateway.triggerOwners().release(id, this)) {
-        gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, new JsonObject().put("id", id));
+        gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, unregistration(id));
       }
     }
     triggers.clear();
