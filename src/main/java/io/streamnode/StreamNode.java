@@ -7,6 +7,7 @@ import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.security.ConnectionLimits;
 import io.streamnode.security.Exposure;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
@@ -115,6 +116,8 @@ public final class StreamNode {
     } else {
       LOG.info("store: adapter " + options.getAdapter().describe());
     }
+    // One count of open WebSockets for every listener (limits.max_connections).
+    ConnectionLimits admission = new ConnectionLimits(options.getLimits());
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
     CustomImplementationCatalog customs = customCatalog;
@@ -123,12 +126,12 @@ public final class StreamNode {
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
         .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),
-            options.getLimits()), options.getStreamSocket().getInstances()))
+            options.getLimits(), admission), options.getStreamSocket().getInstances()))
         .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
         // One instance: it alone decides which worker owns a function or trigger id.
         .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
-            options.getLimits()), 1))
+            options.getLimits(), admission), 1))
         .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
         .compose(v -> {
           if (!options.getHttpApi().isEnabled()) {

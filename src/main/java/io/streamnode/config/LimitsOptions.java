@@ -28,6 +28,10 @@ public class LimitsOptions {
   public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
   /** Most trigger handler calls in flight at once; beyond it new trigger calls are dropped with a warning. */
   public static final int DEFAULT_MAX_PENDING_TRIGGER_CALLS = 10_000;
+  /** Most WebSocket connections open at once on a node (all listeners); beyond, upgrades get 503. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+  /** Most WebSocket connections from one IP address; beyond, upgrades get 503. 0: no limit. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
 
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -37,6 +41,8 @@ public class LimitsOptions {
   private int outboundQueueBytes = DEFAULT_OUTBOUND_QUEUE_BYTES;
   private long callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
   private int maxPendingTriggerCalls = DEFAULT_MAX_PENDING_TRIGGER_CALLS;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
 
   public LimitsOptions() {
   }
@@ -54,6 +60,8 @@ public class LimitsOptions {
     outboundQueueBytes = json.getInteger("outbound_queue_bytes", DEFAULT_OUTBOUND_QUEUE_BYTES);
     callTimeoutMs = json.getLong("call_timeout_ms", DEFAULT_CALL_TIMEOUT_MS);
     maxPendingTriggerCalls = json.getInteger("max_pending_trigger_calls", DEFAULT_MAX_PENDING_TRIGGER_CALLS);
+    maxConnections = json.getInteger("max_connections", DEFAULT_MAX_CONNECTIONS);
+    maxConnectionsPerIp = json.getInteger("max_connections_per_ip", DEFAULT_MAX_CONNECTIONS_PER_IP);
   }
 
   public JsonObject toJson() {
@@ -65,7 +73,9 @@ public class LimitsOptions {
         .put("max_subscriptions_per_connection", maxSubscriptionsPerConnection)
         .put("outbound_queue_bytes", outboundQueueBytes)
         .put("call_timeout_ms", callTimeoutMs)
-        .put("max_pending_trigger_calls", maxPendingTriggerCalls);
+        .put("max_pending_trigger_calls", maxPendingTriggerCalls)
+        .put("max_connections", maxConnections)
+        .put("max_connections_per_ip", maxConnectionsPerIp);
   }
 
   public int getMaxFrameBytes() { return maxFrameBytes; }
@@ -84,4 +94,8 @@ public class LimitsOptions {
   public LimitsOptions setCallTimeoutMs(long v) { callTimeoutMs = v; return this; }
   public int getMaxPendingTriggerCalls() { return maxPendingTriggerCalls; }
   public LimitsOptions setMaxPendingTriggerCalls(int v) { maxPendingTriggerCalls = v; return this; }
+  public int getMaxConnections() { return maxConnections; }
+  public LimitsOptions setMaxConnections(int v) { maxConnections = v; return this; }
+  public int getMaxConnectionsPerIp() { return maxConnectionsPerIp; }
+  public LimitsOptions setMaxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
 }

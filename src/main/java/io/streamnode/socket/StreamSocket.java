@@ -47,6 +47,13 @@ final class StreamSocket {
   private final ChannelPromise quietPromise;
   private boolean unflushed;
   private boolean closed;
+  /** When the client last sent a frame (a pong included), for stream_socket.idle_timeout_ms. */
+  private long lastSeen = System.currentTimeMillis();
+  /**
+   * Bytes of what the client asked for (its syncs) written and not yet sent: they do not count
+   * towards limits.outbound_queue_bytes, only a backlog beyond them does.
+   */
+  private long requestedPending;
 
   StreamSocket(StreamSocketVerticle gateway, ServerWebSocket ws, Object context) {
     this.gateway = gateway;
@@ -57,7 +64,9 @@ final class StreamSocket {
     // Sets the channel's high water mark, which write() checks through Channel.isWritable().
     ws.setWriteQueueMaxSize(gateway.limits().getOutboundQueueBytes());
     int limit = gateway.limits().getMaxFrameBytes();
+    ws.pongHandler(pong -> lastSeen = System.currentTimeMillis());
     ws.textMessageHandler(text -> {
+      lastSeen = System.currentTimeMillis();
       if (text.length() > limit / 3 && utf8Length(text) > limit) {
         tooBig();
       } else {
@@ -65,6 +74,7 @@ final class StreamSocket {
       }
     });
     ws.binaryMessageHandler(buf -> {
+      lastSeen = System.currentTimeMillis();
       if (buf.length() > limit) {
         tooBig();
       } else {
@@ -84,6 +94,31 @@ final class StreamSocket {
       return;
     }
     LOG.fine(() -> "stream socket " + ws.remoteAddress() + ": " + t);
+  }
+
+  /** The client's IP address, as counted by limits.max_connections_per_ip. */
+  String remoteIp() {
+    return ws.remoteAddress().hostAddress();
+  }
+
+  /** Closes the socket if the client has been silent too long, else pings it. */
+  void heartbeat(long now, long idleTimeoutMs, boolean ping) {
+    if (closed) {
+      return;
+    }
+    if (idleTimeoutMs > 0 && now - lastSeen > idleTimeoutMs) {
+      closed = true;
+      LOG.info("stream socket " + ws.remoteAddress() + ": closing, no frame for " + (now - lastSeen)
+          + " ms (stream_socket.idle_timeout_ms)");
+      // A half-open client would never answer a close handshake: send the close frame and drop
+      // the TCP connection at once (the close handler then releases its subscriptions).
+      ws.close(CLOSE_GOING_AWAY, "idle timeout");
+      chctx.pipeline().firstContext().close();
+      return;
+    }
+    if (ping) {
+      ws.writePing(Buffer.buffer());
+    }
   }
 
   /** Closes this socket with 1001 (going away) because the node is stopping. */
@@ -126,7 +161,12 @@ final class StreamSocket {
       return;
     }
     ByteBuf frame = TextFrame.encode(wrapper, chctx.alloc());
-    if (!write(frame)) {
+    int bytes = frame.readableBytes();
+    ChannelPromise sent = chctx.newPromise();
+    sent.addListener(done -> requestedPending -= bytes);
+    requestedPending += bytes;
+    if (!write(frame, sent)) {
+      requestedPending -= bytes;
       frame.release();
     }
   }
@@ -138,7 +178,7 @@ final class StreamSocket {
   void sendShared(ByteBuf frame) {
     if (!closed) {
       ByteBuf view = frame.retainedDuplicate();
-      if (!write(view)) {
+      if (!write(view, quietPromise)) {
         view.release();
       }
     }
@@ -149,12 +189,12 @@ final class StreamSocket {
    * gateway's {@link DeferredFlush} flushes once for everything written in this turn. Returns
    * false, without taking ownership of the frame, if the socket is closed or too slow.
    */
-  private boolean write(ByteBuf frame) {
+  private boolean write(ByteBuf frame, ChannelPromise promise) {
     if (!chctx.executor().inEventLoop()) {
       // Sockets are served on the event loop of the gateway instance that feeds them; should a
       // frame ever come from elsewhere, hand it over rather than touch the channel from here.
       chctx.executor().execute(() -> {
-        if (!write(frame)) {
+        if (!write(frame, promise)) {
           frame.release();
         }
       });
@@ -167,7 +207,7 @@ final class StreamSocket {
     if (!channel.isWritable()) {
       // Unflushed frames count towards the limit too: give the kernel what it takes first.
       flush();
-      if (!channel.isWritable()) {
+      if (!channel.isWritable() && backlog(channel) > gateway.limits().getOutboundQueueBytes()) {
         closed = true;
         LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
             + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
@@ -175,12 +215,19 @@ final class StreamSocket {
         return false;
       }
     }
-    chctx.write(frame, quietPromise);
+    chctx.write(frame, promise);
     if (!unflushed) {
       unflushed = true;
       gateway.deferredFlush().add(this);
     }
     return true;
+  }
+
+  /** Bytes queued for this client beyond what it asked for (its syncs). */
+  private long backlog(Channel channel) {
+    io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return pending - Math.max(0, requestedPending);
   }
 
   /** Flushes the frames written since the last flush (called by {@link DeferredFlush}). */

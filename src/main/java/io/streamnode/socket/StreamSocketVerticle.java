@@ -2,6 +2,7 @@ package io.streamnode.socket;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.security.ConnectionLimits;
 import io.streamnode.security.RefusalLog;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
@@ -51,9 +52,17 @@ public class StreamSocketVerticle extends VerticleBase {
   /** Set while stopping: completes when the last open socket has closed. */
   private Promise<Void> allClosed;
 
+  private final ConnectionLimits connections;
+
   public StreamSocketVerticle(StreamSocketOptions options, LimitsOptions limits) {
+    this(options, limits, new ConnectionLimits(limits));
+  }
+
+  /** @param connections the node's connection admission, shared with its other listeners */
+  public StreamSocketVerticle(StreamSocketOptions options, LimitsOptions limits, ConnectionLimits connections) {
     this.options = options;
     this.limits = limits;
+    this.connections = connections;
   }
 
   @Override
@@ -79,7 +88,19 @@ public class StreamSocketVerticle extends VerticleBase {
         .requestHandler(req -> req.response().setStatusCode(426)
             .putHeader("content-type", "text/plain")
             .end("streamnode stream socket: connect with a WebSocket\n"));
+    long period = options.getPingIntervalMs() > 0 ? options.getPingIntervalMs() : options.getIdleTimeoutMs() / 2;
+    if (period > 0) {
+      vertx.setPeriodic(Math.max(50, period), id -> heartbeat());
+    }
     return server.listen().onSuccess(s -> LOG.fine("stream socket listening on " + options.getHost() + ":" + s.actualPort()));
+  }
+
+  /** Pings every socket of this instance and closes those silent for longer than idle_timeout_ms. */
+  private void heartbeat() {
+    long now = System.currentTimeMillis();
+    for (StreamSocket socket : new ArrayList<>(open)) {
+      socket.heartbeat(now, options.getIdleTimeoutMs(), options.getPingIntervalMs() > 0);
+    }
   }
 
   @Override
@@ -108,7 +129,9 @@ public class StreamSocketVerticle extends VerticleBase {
 
   /** Called by a socket once it has closed. */
   void closed(StreamSocket socket) {
-    open.remove(socket);
+    if (open.remove(socket)) {
+      connections.release(socket.remoteIp());
+    }
     if (allClosed != null && open.isEmpty()) {
       allClosed.tryComplete();
     }
@@ -135,6 +158,13 @@ public class StreamSocketVerticle extends VerticleBase {
       }
     }
     String[] join = legacy;
+    String ip = handshake.remoteAddress().hostAddress();
+    String full = connections.tryAcquire(ip);
+    if (full != null) {
+      refusals.refused("stream socket", handshake.remoteAddress(), "503 on upgrade: " + full);
+      handshake.reject(503);
+      return;
+    }
     Future<Object> context = options.getAuthFunction() == null
         ? Future.succeededFuture(null)
         : authenticate(handshake);
@@ -142,6 +172,7 @@ public class StreamSocketVerticle extends VerticleBase {
       if (ctx.failed()) {
         refusals.refused("stream socket", handshake.remoteAddress(), "401 on upgrade: " + ctx.cause().getMessage()
             + " (stream_socket.auth_required)");
+        connections.release(ip);
         handshake.reject(401);
         return;
       }
@@ -150,8 +181,10 @@ public class StreamSocketVerticle extends VerticleBase {
   }
 
   private void accept(ServerWebSocketHandshake handshake, String path, String[] join, Object connectionContext) {
-    handshake.accept().onSuccess(ws -> {
+    String ip = handshake.remoteAddress().hostAddress();
+    handshake.accept().onFailure(err -> connections.release(ip)).onSuccess(ws -> {
       if (ws.isClosed()) {
+        connections.release(ip);
         // Closed between the upgrade and this callback (e.g. an oversized first frame): nothing to set up.
         return;
       }

@@ -3,6 +3,7 @@ package io.streamnode.worker;
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.security.BearerToken;
+import io.streamnode.security.ConnectionLimits;
 import io.streamnode.security.OriginPolicy;
 import io.streamnode.security.RefusalLog;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 
 import java.util.HashMap;
@@ -50,9 +52,17 @@ public class WorkerSocketVerticle extends VerticleBase {
   private BearerToken token;
   private OriginPolicy origins;
 
+  private final ConnectionLimits admission;
+
   public WorkerSocketVerticle(WorkerSocketOptions options, LimitsOptions limits) {
+    this(options, limits, new ConnectionLimits(limits));
+  }
+
+  /** @param admission the node's connection admission, shared with its other listeners */
+  public WorkerSocketVerticle(WorkerSocketOptions options, LimitsOptions limits, ConnectionLimits admission) {
     this.options = options;
     this.limits = limits;
+    this.admission = admission;
   }
 
   @Override
@@ -94,18 +104,35 @@ public class WorkerSocketVerticle extends VerticleBase {
       refuse(handshake, 401, "missing or wrong bearer token (worker_socket.token)");
       return;
     }
+    if (!WORKER_PATH.equals(path) && !OTEL_PATH.equals(path)) {
+      handshake.reject(404);
+      return;
+    }
+    String ip = handshake.remoteAddress().hostAddress();
+    String full = admission.tryAcquire(ip);
+    if (full != null) {
+      refuse(handshake, 503, full);
+      return;
+    }
+    Future<ServerWebSocket> accepted = handshake.accept().onFailure(err -> admission.release(ip));
     if (WORKER_PATH.equals(path)) {
-      handshake.accept().onSuccess(ws -> {
+      accepted.onSuccess(ws -> {
         WorkerConnection connection = new WorkerConnection(this, ws);
         connections.put(connection.workerId(), connection);
         LOG.fine(() -> "worker " + connection + " connected from " + ws.remoteAddress());
       });
-    } else if (OTEL_PATH.equals(path)) {
-      // Telemetry is not collected; accepting it keeps the SDK from reconnecting and logging forever.
-      handshake.accept().onSuccess(ws -> ws.handler(frame -> { }));
     } else {
-      handshake.reject(404);
+      // Telemetry is not collected; accepting it keeps the SDK from reconnecting and logging forever.
+      accepted.onSuccess(ws -> {
+        ws.handler(frame -> { });
+        ws.closeHandler(v -> socketClosed(ws));
+      });
     }
+  }
+
+  /** Frees the connection slot of a closed socket (limits.max_connections). */
+  void socketClosed(ServerWebSocket ws) {
+    admission.release(ws.remoteAddress().hostAddress());
   }
 
   private void refuse(ServerWebSocketHandshake handshake, int status, String why) {
