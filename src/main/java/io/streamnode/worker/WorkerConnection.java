@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -51,6 +52,8 @@ final class WorkerConnection {
   private final Map<String, PendingInvocation> invocations = new HashMap<>();
   private String name;
   private boolean closed;
+  /** Characters of answers to the worker written and not yet sent (not counted as its backlog). */
+  private long requestedPending;
 
   WorkerConnection(WorkerSocketVerticle gateway, ServerWebSocket ws) {
     this.gateway = gateway;
@@ -59,7 +62,10 @@ final class WorkerConnection {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(this::onBinary);
     ws.exceptionHandler(t -> LOG.fine(() -> "worker " + this + ": " + t));
-    ws.closeHandler(v -> cleanup());
+    ws.closeHandler(v -> {
+      cleanup();
+      gateway.socketClosed(ws);
+    });
     send(WorkerFrames.workerRegistered(workerId, reattachToken));
   }
 
@@ -329,7 +335,7 @@ final class WorkerConnection {
       }
     });
     invocations.put(invocationId, new PendingInvocation(call, functionId, timerId));
-    send(WorkerFrames.invokeFunction(invocationId, functionId, call.body()));
+    sendCall(WorkerFrames.invokeFunction(invocationId, functionId, call.body()));
   }
 
   private static FunctionException stopped() {
@@ -338,11 +344,29 @@ final class WorkerConnection {
 
   // ---------------------------------------------------------------- outbound and teardown
 
+  /**
+   * Sends what the worker asked for (a result, a pong): never counted against it, however large,
+   * so a worker reading a big {@code stream::list} is not taken for a slow consumer.
+   */
   private void send(JsonObject frame) {
     if (closed) {
       return;
     }
-    if (ws.writeQueueFull()) {
+    String text = frame.encode();
+    long bytes = text.length();
+    requestedPending += bytes;
+    ws.writeTextMessage(text).onComplete(done -> requestedPending -= bytes);
+  }
+
+  /**
+   * Sends a call of one of the worker's functions: if what is queued for it beyond its own answers
+   * exceeds {@code limits.outbound_queue_bytes}, the worker is too slow and is closed instead.
+   */
+  private void sendCall(JsonObject frame) {
+    if (closed) {
+      return;
+    }
+    if (ws.writeQueueFull() && backlog() > gateway.limits().getOutboundQueueBytes()) {
       LOG.warning("closing slow worker " + this + ": more than " + gateway.limits().getOutboundQueueBytes()
           + " bytes queued (limits.outbound_queue_bytes)");
       cleanup();
@@ -350,6 +374,13 @@ final class WorkerConnection {
       return;
     }
     ws.writeTextMessage(frame.encode());
+  }
+
+  private long backlog() {
+    io.netty.channel.ChannelOutboundBuffer buffer =
+        ((WebSocketInternal) ws).channelHandlerContext().channel().unsafe().outboundBuffer();
+    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return pending - Math.max(0, requestedPending);
   }
 
   /** Removes everything the worker registered and stops the calls it owes. Runs once. */

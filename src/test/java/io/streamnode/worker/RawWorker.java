@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -34,7 +35,9 @@ final class RawWorker implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
 
   private RawWorker(Vertx vertx, int port, String path) {
-    client = vertx.createWebSocketClient();
+    // Large results (a big stream::list) must fit: frames up to 16 MB.
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
     ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
         .setAllowOriginHeader(false))
         .map(socket -> {
@@ -67,6 +70,17 @@ final class RawWorker implements AutoCloseable {
 
   RawWorker sendBinary(Buffer bytes) {
     ws.writeBinaryMessage(bytes).await();
+    return this;
+  }
+
+  /** Stops reading from the socket (as a worker on a slow network would), until {@link #resume()}. */
+  RawWorker pause() {
+    ws.pause();
+    return this;
+  }
+
+  RawWorker resume() {
+    ws.resume();
     return this;
   }
 
