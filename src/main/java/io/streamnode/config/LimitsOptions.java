@@ -33,6 +33,12 @@ public class LimitsOptions {
   /** Most WebSocket connections from one IP address; beyond, upgrades get 503. 0: no limit. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
 
+  /**
+   * Events held for one subscription while its sync is on its way; beyond it they are dropped and
+   * the subscription syncs again once the first sync is out (no event is lost, memory stays bounded).
+   */
+  public static final int DEFAULT_MAX_HELD_EVENTS = 10_000;
+  private int maxHeldEvents = DEFAULT_MAX_HELD_EVENTS;
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
   private int maxNameBytes = DEFAULT_MAX_NAME_BYTES;
@@ -62,6 +68,7 @@ public class LimitsOptions {
     maxPendingTriggerCalls = json.getInteger("max_pending_trigger_calls", DEFAULT_MAX_PENDING_TRIGGER_CALLS);
     maxConnections = json.getInteger("max_connections", DEFAULT_MAX_CONNECTIONS);
     maxConnectionsPerIp = json.getInteger("max_connections_per_ip", DEFAULT_MAX_CONNECTIONS_PER_IP);
+    maxHeldEvents = json.getInteger("max_held_events", DEFAULT_MAX_HELD_EVENTS);
   }
 
   public JsonObject toJson() {
@@ -75,7 +82,8 @@ public class LimitsOptions {
         .put("call_timeout_ms", callTimeoutMs)
         .put("max_pending_trigger_calls", maxPendingTriggerCalls)
         .put("max_connections", maxConnections)
-        .put("max_connections_per_ip", maxConnectionsPerIp);
+        .put("max_connections_per_ip", maxConnectionsPerIp)
+        .put("max_held_events", maxHeldEvents);
   }
 
   public int getMaxFrameBytes() { return maxFrameBytes; }
@@ -98,4 +106,6 @@ public class LimitsOptions {
   public LimitsOptions setMaxConnections(int v) { maxConnections = v; return this; }
   public int getMaxConnectionsPerIp() { return maxConnectionsPerIp; }
   public LimitsOptions setMaxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+  public int getMaxHeldEvents() { return maxHeldEvents; }
+  public LimitsOptions setMaxHeldEvents(int v) { maxHeldEvents = v; return this; }
 }

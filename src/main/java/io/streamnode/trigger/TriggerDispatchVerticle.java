@@ -6,6 +6,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.http.route.RouteTable;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
@@ -30,6 +31,7 @@ import java.util.logging.Logger;
  *       fails or times out ({@code limits.call_timeout_ms}) is reported with {@code "failed":true}
  *       so that the stream socket can refuse the join ({@code stream_socket.join_fail_closed}).</li>
  *   <li>{@code stream:leave}: calls every leave handler, results ignored.</li>
+ *   <li>{@code http}: kept in the {@link RouteTable} the HTTP API serves them from.</li>
  *   <li>{@code subscribe}: serves the {@code publish} function; each subscriber of the topic gets
  *       the raw {@code data}, concurrently, results ignored.</li>
  * </ul>
@@ -42,7 +44,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
 
   private final LimitsOptions limits;
   private final TriggerCatalog catalog;
-  private final TriggerRegistry registry = new TriggerRegistry();
+  private final TriggerRegistry registry;
   private final ConsumerGroup consumers = new ConsumerGroup();
   /**
    * Triggers registered here "once for the cluster": id -> owner -> trigger. While any owner here
@@ -63,8 +65,19 @@ public class TriggerDispatchVerticle extends VerticleBase {
    * @param catalog where triggers are kept; a replicated one makes every node know every trigger
    */
   public TriggerDispatchVerticle(LimitsOptions limits, TriggerCatalog catalog) {
+    this(limits, catalog, new RouteTable());
+  }
+
+  /**
+   * @param limits call timeout and the bound on trigger calls in flight
+   * @param catalog where triggers are kept; a replicated one makes every node know every trigger
+   * @param routes where the {@code http} triggers go, for the HTTP API to serve; written from this
+   *     verticle's context only
+   */
+  public TriggerDispatchVerticle(LimitsOptions limits, TriggerCatalog catalog, RouteTable routes) {
     this.limits = limits;
     this.catalog = catalog;
+    this.registry = new TriggerRegistry(routes);
   }
 
   @Override
@@ -124,6 +137,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
         }
       });
     } catch (RuntimeException e) {
+      LOG.info("trigger registration refused: " + e.getMessage());
       FunctionBus.fail(msg, e);
     }
   }
