@@ -145,9 +145,12 @@ public class StoreVerticle extends VerticleBase {
     consumers.add(consumer(functionId, clustered(), handler));
   }
 
-  /** The snapshot is the stream socket's, not a function: it is served outside the function namespace. */
+  /**
+   * The store's own services for the stream socket (snapshot, position, recover: addresses
+   * {@code streamnode.store.*}) are not functions: they are served outside the function namespace.
+   */
   private MessageConsumer<Object> consumer(String functionId, boolean local, FunctionHandler handler) {
-    if (StoreAddresses.SNAPSHOT.equals(functionId)) {
+    if (functionId.startsWith(StoreAddresses.INTERNAL_PREFIX)) {
       return functions.registerInternal(functionId, local, handler);
     }
     return local ? functions.registerLocal(functionId, handler) : functions.register(functionId, handler);

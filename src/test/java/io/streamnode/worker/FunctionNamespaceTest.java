@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class FunctionNamespaceTest extends WorkerTestBase {
 
   private static final List<String> INTERNAL = List.of(TriggerAddresses.REGISTER, TriggerAddresses.UNREGISTER,
-      TriggerAddresses.JOIN, TriggerAddresses.LEAVE, StoreAddresses.SNAPSHOT, StoreAddresses.CUSTOM_IMPLEMENTATIONS,
+      TriggerAddresses.JOIN, TriggerAddresses.LEAVE, StoreAddresses.SNAPSHOT, StoreAddresses.POSITION, StoreAddresses.RECOVER, StoreAddresses.CUSTOM_IMPLEMENTATIONS,
       StoreAddresses.TRIGGER_EVENTS);
 
   @Override
