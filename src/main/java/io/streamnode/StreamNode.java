@@ -4,6 +4,7 @@ import io.streamnode.cluster.ClusterMember;
 import io.streamnode.cluster.HazelcastStorage;
 import io.streamnode.cluster.PartitionOwnership;
 import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
+import io.streamnode.cluster.ReplicatedFunctionOwners;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
@@ -21,6 +22,7 @@ import io.streamnode.store.event.StreamEventCodec;
 import io.streamnode.store.StreamStorage;
 import io.streamnode.trigger.TriggerCatalog;
 import io.streamnode.trigger.TriggerDispatchVerticle;
+import io.streamnode.worker.FunctionOwners;
 import io.streamnode.worker.WorkerSocketVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -98,6 +100,7 @@ public final class StreamNode {
     StreamStorage storage;
     GroupOwnership ownership = GroupOwnership.SINGLE_NODE;
     TriggerCatalog catalog = TriggerCatalog.local();
+    FunctionOwners functionOwners = FunctionOwners.local();
     CustomImplementationCatalog customCatalog = CustomImplementationCatalog.local();
     try {
       if (member != null && "kv".equals(options.getAdapter().getName())) {
@@ -117,6 +120,7 @@ public final class StreamNode {
           new DeliveryOptions().setLocalOnly(true)));
       ownership = new PartitionOwnership(member.hazelcast());
       catalog = new ReplicatedTriggerCatalog(vertx, member.hazelcast());
+      functionOwners = new ReplicatedFunctionOwners(vertx, member.hazelcast());
       customCatalog = new ReplicatedCustomImplementationCatalog(vertx, member.hazelcast());
       LOG.info("store: adapter " + (storage instanceof HazelcastStorage ? "kv (replicated Hazelcast map "
           + HazelcastStorage.MAP_NAME + ")" : options.getAdapter().describe()) + ", groups owned by partition owners");
@@ -125,6 +129,7 @@ public final class StreamNode {
     }
     // One count of open WebSockets for every listener (limits.max_connections).
     ConnectionLimits admission = new ConnectionLimits(options.getLimits());
+    FunctionOwners clusterFunctionOwners = functionOwners;
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
     CustomImplementationCatalog customs = customCatalog;
@@ -143,7 +148,7 @@ public final class StreamNode {
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
         // One instance: it alone decides which worker owns a function or trigger id.
         .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
-            options.getLimits(), admission), 1))
+            options.getLimits(), admission, clusterFunctionOwners), 1))
         .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
         .compose(v -> {
           if (!options.getHttpApi().isEnabled()) {

@@ -145,11 +145,13 @@ final class WorkerConnection {
     if (fresh) {
       functions.put(id, gateway.vertx().eventBus().consumer(FunctionBus.address(id), this::onCall));
     }
+    gateway.claimCluster(id, this);
   }
 
   private void unregisterFunction(String id) {
     // Only the owner's unregistration counts: one that lost the id keeps nothing to remove.
     if (gateway.functionOwners().release(id, this)) {
+      gateway.releaseCluster(id, this);
       yieldFunction(id);
     }
   }
@@ -391,7 +393,9 @@ final class WorkerConnection {
     closed = true;
     gateway.connectionClosed(this);
     for (String id : new ArrayList<>(functions.keySet())) {
-      gateway.functionOwners().release(id, this);
+      if (gateway.functionOwners().release(id, this)) {
+        gateway.releaseCluster(id, this);
+      }
       yieldFunction(id);
     }
     for (String id : triggers) {

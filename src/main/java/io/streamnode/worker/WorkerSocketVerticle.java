@@ -60,9 +60,53 @@ public class WorkerSocketVerticle extends VerticleBase {
 
   /** @param admission the node's connection admission, shared with its other listeners */
   public WorkerSocketVerticle(WorkerSocketOptions options, LimitsOptions limits, ConnectionLimits admission) {
+    this(options, limits, admission, FunctionOwners.local());
+  }
+
+  /** @param clusterOwners the latest registrant of each function id across the cluster */
+  public WorkerSocketVerticle(WorkerSocketOptions options, LimitsOptions limits, ConnectionLimits admission,
+                              FunctionOwners clusterOwners) {
     this.options = options;
     this.limits = limits;
     this.admission = admission;
+    this.clusterOwners = clusterOwners;
+  }
+
+  private final FunctionOwners clusterOwners;
+  /** Function ids whose cluster claim by a worker here is still being written. */
+  private final Map<String, Integer> pendingClaims = new HashMap<>();
+
+  /** Tells the cluster that {@code connection} registered {@code id} last. */
+  void claimCluster(String id, WorkerConnection connection) {
+    pendingClaims.merge(id, 1, Integer::sum);
+    clusterOwners.claim(id, connection.workerId()).onComplete(done -> {
+      pendingClaims.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+      recheck(id);
+    });
+  }
+
+  void releaseCluster(String id, WorkerConnection connection) {
+    clusterOwners.release(id, connection.workerId());
+  }
+
+  /**
+   * Someone claimed {@code id} somewhere: if the cluster's current owner is not the worker serving
+   * it here, that worker lets it go (the last registration wins, across nodes).
+   */
+  private void recheck(String id) {
+    WorkerConnection local = functionOwners.owner(id);
+    if (local == null || pendingClaims.containsKey(id)) {
+      return;
+    }
+    clusterOwners.owner(id).onSuccess(current -> {
+      if (current == null || pendingClaims.containsKey(id) || functionOwners.owner(id) != local
+          || current.equals(local.workerId())) {
+        return;
+      }
+      LOG.info("function " + id + " moves from worker " + local + " to worker " + current + " on another node");
+      functionOwners.release(id, local);
+      local.yieldFunction(id);
+    });
   }
 
   @Override
@@ -70,6 +114,7 @@ public class WorkerSocketVerticle extends VerticleBase {
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
     token = BearerToken.of(options.getToken(), options.getTokenFile(), "worker_socket.token");
     origins = new OriginPolicy(options.getAllowedOrigins());
+    Future<Void> owners = clusterOwners.open(this::recheck);
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
         .setPort(options.getPort())
@@ -80,12 +125,12 @@ public class WorkerSocketVerticle extends VerticleBase {
         .requestHandler(req -> req.response().setStatusCode(426)
             .putHeader("content-type", "text/plain")
             .end("streamnode worker socket: connect an iii SDK worker with a WebSocket\n"));
-    return server.listen().onSuccess(s -> LOG.fine("worker socket listening on " + options.getHost() + ":" + s.actualPort()));
+    return owners.compose(v -> server.listen()).onSuccess(s -> LOG.fine("worker socket listening on " + options.getHost() + ":" + s.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown();
+    return (server == null ? Future.succeededFuture() : server.shutdown()).eventually(clusterOwners::close);
   }
 
   /** The port actually bound (useful with port 0). */
