@@ -2,10 +2,12 @@ package io.streamnode.security;
 
 import io.vertx.core.net.SocketAddress;
 
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Logs refused requests and connections (a bad token, a foreign origin, too many connections):
+ * Logs refused requests and connections (a bad token, a foreign origin, too many connections)
+ * and ignored bad input (malformed frames):
  * one line per refusal, with the remote address, but no more than {@code perSecond} lines a
  * second, so that a flood of bad requests cannot fill a disk. Refusals past the budget are
  * counted and the count is reported on the next line that is written.
@@ -38,6 +40,11 @@ public final class RefusalLog {
    * @param why what was refused and why, e.g. {@code "401: missing or wrong bearer token"}
    */
   public void refused(String listener, SocketAddress remote, String why) {
+    note(Level.WARNING, listener + ": refused " + (remote == null ? "?" : remote.hostAddress()) + ", " + why);
+  }
+
+  /** Logs a line about bad input (an ignored frame...) within the same budget as refusals. */
+  public void note(Level level, String text) {
     String line;
     synchronized (this) {
       long now = System.nanoTime();
@@ -50,11 +57,10 @@ public final class RefusalLog {
         return;
       }
       inWindow++;
-      line = listener + ": refused " + (remote == null ? "?" : remote.hostAddress()) + ", " + why
-          + (suppressed > 0 ? " (" + suppressed + " earlier refusals not logged)" : "");
+      line = text + (suppressed > 0 ? " (" + suppressed + " earlier lines about bad input or refusals not logged)" : "");
       suppressed = 0;
     }
-    log.warning(line);
+    log.log(level, line);
   }
 
   /** Refusals counted but not logged since the last line (for tests). */

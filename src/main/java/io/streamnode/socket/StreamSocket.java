@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -251,13 +252,13 @@ final class StreamSocket {
     try {
       msg = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame that is not a JSON object");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a frame that is not a JSON object");
       return;
     }
     Object type = msg.getValue("type");
     Object data = msg.getValue("data");
     if (!(data instanceof JsonObject d)) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame without a data object");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a frame without a data object");
       return;
     }
     if ("join".equals(type)) {
@@ -268,7 +269,7 @@ final class StreamSocket {
     } else if ("leave".equals(type)) {
       leave(d);
     } else {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame of unknown type " + type);
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a frame of unknown type " + type);
     }
   }
 
@@ -283,7 +284,7 @@ final class StreamSocket {
     String group = field(data, "groupId");
     Object rawItem = data.getValue("id");
     if (subId == null || stream == null || group == null || (rawItem != null && !(rawItem instanceof String))) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a join without subscriptionId, streamName and groupId strings");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a join without subscriptionId, streamName and groupId strings");
       return Future.succeededFuture();
     }
     String item = (String) rawItem;
@@ -318,7 +319,7 @@ final class StreamSocket {
         return Future.succeededFuture();
       }
       if (ar.failed()) {
-        LOG.warning("join triggers could not run (join allowed): " + ar.cause().getMessage());
+        gateway.refusals().note(Level.WARNING, "join triggers could not run (join allowed): " + ar.cause().getMessage());
       }
       Subscription previous = subscriptions.put(subId, sub);
       if (previous != null) {
@@ -447,7 +448,7 @@ final class StreamSocket {
     String subId = field(data, "subscriptionId");
     // iii parses a leave like a join: all three names are required, or the frame is ignored.
     if (subId == null || field(data, "streamName") == null || field(data, "groupId") == null) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a leave without subscriptionId, streamName and groupId strings");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a leave without subscriptionId, streamName and groupId strings");
       return;
     }
     Subscription sub = subscriptions.remove(subId);
@@ -468,7 +469,7 @@ final class StreamSocket {
   }
 
   private void refuse(String stream, String group, String item, String why) {
-    LOG.info("stream socket " + ws.remoteAddress() + ": join refused, " + why);
+    gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": join refused, " + why);
     sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
   }
 

@@ -247,7 +247,7 @@ public class StreamSocketVerticle extends VerticleBase {
             + ar.cause().getMessage() : "auth_function " + options.getAuthFunction() + " returned no context");
       }
       if (ar.failed()) {
-        LOG.warning("auth_function " + options.getAuthFunction() + " failed (connection accepted without context): "
+        refusals.note(java.util.logging.Level.WARNING, "auth_function " + options.getAuthFunction() + " failed (connection accepted without context): "
             + ar.cause().getMessage());
       }
       return Future.succeededFuture(null);

@@ -6,6 +6,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.security.RefusalLog;
 import io.streamnode.http.route.RouteTable;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.StreamEvent;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -46,6 +48,8 @@ public class TriggerDispatchVerticle extends VerticleBase {
   private final TriggerCatalog catalog;
   private final TriggerRegistry registry;
   private final ConsumerGroup consumers = new ConsumerGroup();
+  /** Failing handlers are logged at a bounded rate: a worker's broken join handler cannot fill a disk. */
+  private final RefusalLog handlerFailures = new RefusalLog(LOG);
   /**
    * Triggers registered here "once for the cluster": id -> owner -> trigger. While any owner here
    * still holds an id, a removal of the catalog's copy (by its owner, or its member leaving)
@@ -202,7 +206,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
         .onComplete(ar -> {
           pendingCalls--;
           if (ar.failed()) {
-            LOG.warning("stream trigger " + trigger.id() + " (" + trigger.functionId() + ") failed: "
+            handlerFailures.note(Level.WARNING, "stream trigger " + trigger.id() + " (" + trigger.functionId() + ") failed: "
                 + ar.cause().getMessage());
           }
           runStreamTriggers(triggers, index + 1, payload);
@@ -251,7 +255,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
         return;
       }
       if (ar.failed()) {
-        LOG.warning("stream:join handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
+        handlerFailures.note(Level.WARNING, "stream:join handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
       }
       runJoin(handlers, index + 1, msg, failed || ar.failed());
     });
@@ -273,7 +277,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
     Trigger trigger = handlers.get(index);
     functions.call(trigger.functionId(), payload).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warning("stream:leave handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
+        handlerFailures.note(Level.WARNING, "stream:leave handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
       }
       runLeave(handlers, index + 1, payload);
     });

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -94,7 +95,7 @@ final class WorkerConnection {
     try {
       frame = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      LOG.warning("worker " + this + ": ignoring a frame that is not a JSON object");
+      gateway.refusals().note(Level.WARNING, "worker " + this + ": ignoring a frame that is not a JSON object");
       return;
     }
     Object type = frame.getValue("type");
@@ -104,7 +105,7 @@ final class WorkerConnection {
       }
       dispatch(t, frame);
     } catch (WorkerFrames.MalformedFrame e) {
-      LOG.warning("worker " + this + ": ignoring a malformed " + type + " frame: " + e.getMessage());
+      gateway.refusals().note(Level.WARNING, "worker " + this + ": ignoring a malformed " + type + " frame: " + e.getMessage());
     }
   }
 
@@ -272,7 +273,7 @@ final class WorkerConnection {
     FunctionException error = error(frame.getValue("error"));
     PendingInvocation pending = invocations.remove(invocationId);
     if (pending == null) {
-      LOG.info("worker " + this + ": ignoring a result for unknown invocation " + invocationId
+      gateway.refusals().note(Level.INFO, "worker " + this + ": ignoring a result for unknown invocation " + invocationId
           + " (timed out, or never sent)");
       return;
     }
@@ -306,7 +307,7 @@ final class WorkerConnection {
       return;
     }
     if (!Objects.equals(token, previous.reattachToken)) {
-      LOG.warning("worker " + this + ": reattach to " + previousWorkerId + " with a wrong or missing token; ignored");
+      gateway.refusals().note(Level.WARNING, "worker " + this + ": reattach to " + previousWorkerId + " with a wrong or missing token; ignored");
       return;
     }
     LOG.info("worker " + this + " reattaches: retiring its previous connection " + previous);

@@ -185,6 +185,11 @@ public class WorkerSocketVerticle extends VerticleBase {
     handshake.reject(status);
   }
 
+  /** Rate-limited log of refusals and bad input on this listener. */
+  RefusalLog refusals() {
+    return refusals;
+  }
+
   WorkerConnection connection(String workerId) {
     return connections.get(workerId);
   }
