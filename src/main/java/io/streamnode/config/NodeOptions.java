@@ -34,6 +34,14 @@ public class NodeOptions {
    * without a token (a warning is logged on every start). Off: such a node refuses to start.
    */
   public static final boolean DEFAULT_INSECURE = false;
+  /**
+   * Split-brain protection of the stream data, in members: a member applies (and so acknowledges)
+   * a write only while it sees at least this many members, so a member cut off from the majority
+   * stops acknowledging writes. 0 (auto): a majority of the TCP/IP member list
+   * ({@code cluster_members}, else cluster.xml's) when it names three or more members, else none;
+   * 1: none (any lone member writes).
+   */
+  public static final int DEFAULT_CLUSTER_QUORUM = 0;
 
   private StreamSocketOptions streamSocket = new StreamSocketOptions();
   private WorkerSocketOptions workerSocket = new WorkerSocketOptions();
@@ -46,6 +54,7 @@ public class NodeOptions {
   private String clusterName = DEFAULT_CLUSTER_NAME;
   private int clusterPort = DEFAULT_CLUSTER_PORT;
   private String clusterHost = DEFAULT_CLUSTER_HOST;
+  private int clusterQuorum = DEFAULT_CLUSTER_QUORUM;
   private List<String> clusterMembers = new ArrayList<>();
   private List<String> deploy = new ArrayList<>();
   private int eventLoops = DEFAULT_EVENT_LOOPS;
@@ -70,6 +79,7 @@ public class NodeOptions {
     clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
     clusterPort = json.getInteger("cluster_port", DEFAULT_CLUSTER_PORT);
     clusterHost = json.getString("cluster_host", DEFAULT_CLUSTER_HOST);
+    clusterQuorum = json.getInteger("cluster_quorum", DEFAULT_CLUSTER_QUORUM);
     eventLoops = json.getInteger("event_loops", DEFAULT_EVENT_LOOPS);
     insecure = json.getBoolean("insecure", DEFAULT_INSECURE);
     clusterMembers = new ArrayList<>();
@@ -91,6 +101,7 @@ public class NodeOptions {
         .put("cluster_name", clusterName)
         .put("cluster_port", clusterPort)
         .put("cluster_host", clusterHost)
+        .put("cluster_quorum", clusterQuorum)
         .put("event_loops", eventLoops)
         .put("insecure", insecure)
         .put("cluster_members", new JsonArray(new ArrayList<>(clusterMembers)))
@@ -121,6 +132,9 @@ public class NodeOptions {
   public NodeOptions setClusterPort(int v) { clusterPort = v; return this; }
   public String getClusterHost() { return clusterHost; }
   public NodeOptions setClusterHost(String v) { clusterHost = v; return this; }
+  /** Members a member must see to accept writes; 0 = auto (see {@link #DEFAULT_CLUSTER_QUORUM}). */
+  public int getClusterQuorum() { return clusterQuorum; }
+  public NodeOptions setClusterQuorum(int v) { clusterQuorum = v; return this; }
   public int getEventLoops() { return eventLoops; }
   public NodeOptions setEventLoops(int v) { eventLoops = v; return this; }
   public boolean isInsecure() { return insecure; }

@@ -17,6 +17,7 @@ import io.streamnode.function.FunctionHandler;
 import io.streamnode.function.FunctionResult;
 import io.streamnode.store.custom.CustomImplementations.Op;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -27,6 +28,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -56,6 +59,8 @@ public class StoreVerticle extends VerticleBase {
   private final CustomImplementationCatalog customCatalog;
   private final Map<String, FunctionHandler> ownedHandlers = new HashMap<>();
   private final Map<GroupKey, GroupOwner> owners = new HashMap<>();
+  /** Calls sent to the owner of their group on another node and not yet answered, by owner node. */
+  private final Map<String, Set<Promise<FunctionResult>>> forwarded = new HashMap<>();
   private final ConsumerGroup consumers = new ConsumerGroup();
   private FunctionBus functions;
   private EventBus eventBus;
@@ -123,6 +128,8 @@ public class StoreVerticle extends VerticleBase {
       serve(StoreAddresses.POSITION, this::position);
       serve(StoreAddresses.RECOVER, this::recover);
       if (clustered()) {
+        // Membership changed: calls waiting on an owner that has left are sent to the new owner.
+        consumers.add(eventBus.localConsumer(StoreAddresses.POSITIONS_SUSPECT, msg -> ownersLeft()));
         // Calls forwarded by other nodes for the groups this node owns.
         consumers.add(eventBus.consumer(StoreAddresses.node(ownership.localNode()), msg -> {
           FunctionHandler handler = ownedHandlers.get(msg.headers().get(FunctionBus.FUNCTION_HEADER));
@@ -180,18 +187,70 @@ public class StoreVerticle extends VerticleBase {
     if (owner.equals(ownership.localNode())) {
       return handler.handle(input);
     }
-    return functions.callAt(StoreAddresses.node(owner), functionId, input).recover(err -> {
-      // The owner left before the call reached it (nothing was applied): ask again once the
-      // partition has moved, until the call's own timeout (a dead member is noticed only after
-      // Hazelcast's failure detection). Any other failure may have been applied: not retried.
+    // An owner Hazelcast has already removed can never answer (the partition table may name it a
+    // moment longer than the member list does): wait for the new owner instead of sending.
+    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input)
+        : Future.failedFuture(new OwnerLeft());
+    return answer.recover(err -> {
+      // The owner left before the call reached it (nothing was applied), or died with it on its
+      // way: ask again once the partition has moved, until the call's own timeout (a dead member
+      // is noticed only after Hazelcast's failure detection). Any other failure may have been
+      // applied: not retried.
       long pause = Math.min(500, 50L << Math.min(attempt, 4));
-      if (err instanceof FunctionException fe && ErrorCode.FUNCTION_NOT_FOUND.code().equals(fe.code())
-          && System.currentTimeMillis() + pause < deadline) {
+      boolean ownerGone = err instanceof OwnerLeft
+          || err instanceof FunctionException fe && ErrorCode.FUNCTION_NOT_FOUND.code().equals(fe.code());
+      if (ownerGone && System.currentTimeMillis() + pause < deadline) {
         return Future.<Void>future(p -> vertx.setTimer(pause, t -> p.complete()))
             .compose(v -> route(functionId, handler, input, deadline, attempt + 1));
       }
-      return Future.failedFuture(err);
+      return Future.failedFuture(err instanceof OwnerLeft ? new FunctionException(ErrorCode.TIMEOUT,
+          "Invocation of " + functionId + " timed out: the group's owner left and no new owner answered") : err);
     });
+  }
+
+  /**
+   * Sends a call to the group's owner on another node. The event bus never answers a call whose
+   * target died with it on its way (it waits for the call's timeout), so the call is failed over
+   * ({@link OwnerLeft}) as soon as Hazelcast has removed the owner ({@link #ownersLeft}). A call the
+   * owner applied in the instant between its write and its reply is then applied again by the new
+   * owner: that narrow window is the price of a call made while an owner dies succeeding after
+   * failover rather than timing out. (A member removed because it was cut off, not dead, cannot
+   * have applied it either when split-brain protection is on: it refuses writes without a quorum.)
+   */
+  private Future<FunctionResult> forward(String owner, String functionId, Object input) {
+    Promise<FunctionResult> answer = Promise.promise();
+    Set<Promise<FunctionResult>> pending = forwarded.computeIfAbsent(owner, k -> new HashSet<>());
+    pending.add(answer);
+    functions.callAt(StoreAddresses.node(owner), functionId, input)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            answer.tryComplete(ar.result());
+          } else {
+            answer.tryFail(ar.cause());
+          }
+        });
+    return answer.future().onComplete(ar -> {
+      pending.remove(answer);
+      if (pending.isEmpty()) {
+        forwarded.remove(owner, pending);
+      }
+    });
+  }
+
+  /** Fails over every forwarded call whose owner is no longer a member (told on each membership change). */
+  private void ownersLeft() {
+    for (Map.Entry<String, Set<Promise<FunctionResult>>> e : new ArrayList<>(forwarded.entrySet())) {
+      if (!ownership.present(e.getKey())) {
+        new ArrayList<>(e.getValue()).forEach(p -> p.tryFail(new OwnerLeft()));
+      }
+    }
+  }
+
+  /** The owner a call was sent to has left the cluster: nothing will answer it there. */
+  private static final class OwnerLeft extends RuntimeException {
+    OwnerLeft() {
+      super("the group's owner left the cluster", null, false, false);
+    }
   }
 
   // ---- functions -------------------------------------------------------------------------
