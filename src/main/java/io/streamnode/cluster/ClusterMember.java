@@ -14,6 +14,7 @@ import io.streamnode.config.NodeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.FileNotFoundException;
@@ -93,7 +94,7 @@ public final class ClusterMember {
     return Future.fromCompletionStage(started).compose(hz -> {
       LOG.info("cluster: member " + hz.getCluster().getLocalMember().getAddress() + ", "
           + hz.getCluster().getMembers().size() + " member(s) in the cluster");
-      return Vertx.builder().with(vertxOptions).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+      return NodeMetrics.vertxBuilder(vertxOptions, options.getMetrics()).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
           .map(vertx -> new ClusterMember(vertx, hz))
           .onFailure(err -> hz.shutdown());
     });

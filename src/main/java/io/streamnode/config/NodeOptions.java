@@ -1,6 +1,8 @@
 package io.streamnode.config;
 
 import io.streamnode.http.HttpApiOptions;
+import io.streamnode.metrics.MetricsOptions;
+import io.streamnode.presence.PresenceOptions;
 import io.streamnode.socket.StreamSocketOptions;
 import io.streamnode.store.AdapterOptions;
 import io.streamnode.worker.WorkerSocketOptions;
@@ -48,6 +50,8 @@ public class NodeOptions {
   private HttpApiOptions httpApi = new HttpApiOptions();
   private AdapterOptions adapter = new AdapterOptions();
   private LimitsOptions limits = new LimitsOptions();
+  private MetricsOptions metrics = new MetricsOptions();
+  private PresenceOptions presence = new PresenceOptions();
   private HistoryOptions history = new HistoryOptions();
   private boolean cluster = DEFAULT_CLUSTER;
   private String clusterConfig = DEFAULT_CLUSTER_CONFIG;
@@ -73,6 +77,8 @@ public class NodeOptions {
     httpApi = new HttpApiOptions(json.getJsonObject("http_api", new JsonObject()));
     adapter = new AdapterOptions(json.getJsonObject("adapter", new JsonObject()));
     limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
+    metrics = new MetricsOptions(json.getJsonObject("metrics", new JsonObject()));
+    presence = new PresenceOptions(json.getJsonObject("presence", new JsonObject()));
     history = new HistoryOptions(json.getJsonObject("history", new JsonObject()));
     cluster = json.getBoolean("cluster", DEFAULT_CLUSTER);
     clusterConfig = json.getString("cluster_config", DEFAULT_CLUSTER_CONFIG);
@@ -95,6 +101,8 @@ public class NodeOptions {
         .put("http_api", httpApi.toJson())
         .put("adapter", adapter.toJson())
         .put("limits", limits.toJson())
+        .put("metrics", metrics.toJson())
+        .put("presence", presence.toJson())
         .put("history", history.toJson())
         .put("cluster", cluster)
         .put("cluster_config", clusterConfig)
@@ -122,6 +130,12 @@ public class NodeOptions {
   public HistoryOptions getHistory() { return history; }
   public NodeOptions setHistory(HistoryOptions v) { history = v; return this; }
   public NodeOptions setLimits(LimitsOptions v) { limits = v; return this; }
+  /** {@code GET /metrics} and Vert.x's own meters (YAML section {@code metrics}). */
+  public MetricsOptions getMetrics() { return metrics; }
+  public NodeOptions setMetrics(MetricsOptions v) { metrics = v; return this; }
+  /** Presence: {@code streamnode::presence} and join/leave notices (YAML section {@code presence}). */
+  public PresenceOptions getPresence() { return presence; }
+  public NodeOptions setPresence(PresenceOptions v) { presence = v; return this; }
   public boolean isCluster() { return cluster; }
   public NodeOptions setCluster(boolean v) { cluster = v; return this; }
   public String getClusterConfig() { return clusterConfig; }

@@ -17,7 +17,8 @@ import java.util.logging.Logger;
  * Who may call functions over HTTP, checked before the body is read:
  * <ol>
  *   <li>a request carrying an {@code Origin} not in {@code http_api.allowed_origins} gets 403
- *       {@code forbidden_origin} (a web page the user happens to visit cannot call the node);</li>
+ *       {@code forbidden_origin} (a web page the user happens to visit cannot call the node),
+ *       unless it is this API's own origin by IP address or {@code localhost} (the dashboard);</li>
  *   <li>without {@code Authorization: Bearer <http_api.token>} (when set), 401 {@code unauthorized};</li>
  *   <li>a body that is not {@code Content-Type: application/json} gets 415
  *       {@code unsupported_media_type}: browsers send such requests cross-site without a CORS
@@ -43,7 +44,7 @@ final class ApiAccess implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (!origins.allows(origin)) {
+    if (!origins.allows(origin) && !sameOrigin(origin, request.getHeader(HttpHeaders.HOST))) {
       refuse(ctx, new FunctionException(ErrorCode.FORBIDDEN_ORIGIN,
           "requests from origin " + origin + " are not allowed (http_api.allowed_origins)"));
       return;
@@ -71,6 +72,24 @@ final class ApiAccess implements Handler<RoutingContext> {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * A page served by this API itself (the dashboard) calling it: its {@code Origin} names the host
+   * and port the request was sent to. Only for an IP literal or {@code localhost}: a DNS name may
+   * be rebound by an attacker to this address, and then its pages would look same-origin too.
+   */
+  static boolean sameOrigin(String origin, String host) {
+    if (origin == null || host == null) {
+      return false;
+    }
+    int scheme = origin.indexOf("://");
+    if (scheme < 0 || !origin.substring(scheme + 3).equalsIgnoreCase(host)) {
+      return false;
+    }
+    String name = host.startsWith("[") ? host.substring(1, Math.max(1, host.indexOf(']')))
+        : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+    return name.equalsIgnoreCase("localhost") || name.matches("[0-9.]+") || name.contains(":");
   }
 
   static boolean isJson(String contentType) {

@@ -1,5 +1,6 @@
 package io.streamnode.socket;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -86,6 +87,11 @@ final class StreamSocket {
     });
     ws.exceptionHandler(this::onException);
     ws.closeHandler(v -> onClose());
+  }
+
+  /** What the auth function answered for this connection ({@code null} without one). */
+  Object context() {
+    return context;
   }
 
   private void onException(Throwable t) {
@@ -183,6 +189,8 @@ final class StreamSocket {
       ByteBuf view = frame.retainedDuplicate();
       if (!write(view, quietPromise)) {
         view.release();
+      } else {
+        NodeMetrics.frameDelivered(frame.readableBytes());
       }
     }
   }
@@ -218,6 +226,7 @@ final class StreamSocket {
         LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
             + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
         ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+        NodeMetrics.slowStreamConsumerClosed();
         return false;
       }
     }
@@ -302,6 +311,7 @@ final class StreamSocket {
     boolean positions = data.containsKey("since") || Boolean.TRUE.equals(data.getValue("positions"));
     GroupPosition since = GroupPosition.parse(data.getValue("since"));
     Subscription sub = new Subscription(this, subId, stream, group, item, positions);
+    sub.presence = Boolean.TRUE.equals(data.getValue("presence")); // streamnode's extension: presence notices
     return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context),
         gateway.joinDelivery()).transform(ar -> {
       if (closed) {

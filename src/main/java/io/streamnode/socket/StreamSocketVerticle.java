@@ -4,6 +4,7 @@ import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.security.ConnectionLimits;
 import io.streamnode.security.RefusalLog;
+import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.GroupPosition;
@@ -78,6 +79,7 @@ public class StreamSocketVerticle extends VerticleBase {
     deferredFlush = new DeferredFlush(((ContextInternal) context).nettyEventLoop());
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
     joinDelivery = new DeliveryOptions().setSendTimeout(limits.getCallTimeoutMs());
+    PresenceNotices.deliver(eventBus, groups);
     eventBus.localConsumer(StoreAddresses.POSITIONS_SUSPECT, msg -> checkPositions());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
@@ -135,6 +137,7 @@ public class StreamSocketVerticle extends VerticleBase {
   void closed(StreamSocket socket) {
     if (open.remove(socket)) {
       connections.release(socket.remoteIp());
+      NodeMetrics.streamConnectionClosed();
     }
     if (allClosed != null && open.isEmpty()) {
       allClosed.tryComplete();
@@ -194,6 +197,7 @@ public class StreamSocketVerticle extends VerticleBase {
       }
       StreamSocket socket = new StreamSocket(this, ws, connectionContext);
       open.add(socket);
+      NodeMetrics.streamConnectionOpened();
       if (join != null) {
         socket.join(new JsonObject().put("subscriptionId", path).put("streamName", join[0])
             .put("groupId", join[1]).put("id", join[2]));
@@ -277,8 +281,11 @@ public class StreamSocketVerticle extends VerticleBase {
       subscribers = new GroupSubscribers(eventBus.<StreamEvent>consumer(StoreAddresses.group(sub.stream, sub.group)),
           limits.getMaxHeldEvents());
       groups.put(key, subscribers);
+      NodeMetrics.groupSubscribed();
     }
     subscribers.add(sub);
+    NodeMetrics.subscribed();
+    PresenceNotices.joined(eventBus, sub);
     return subscribers.ready();
   }
 
@@ -288,6 +295,11 @@ public class StreamSocketVerticle extends VerticleBase {
     GroupSubscribers subscribers = groups.get(key);
     if (subscribers != null && subscribers.remove(sub)) {
       groups.remove(key);
+      NodeMetrics.groupUnsubscribed();
+    }
+    if (subscribers != null) {
+      NodeMetrics.unsubscribed();
+      PresenceNotices.left(eventBus, sub);
     }
   }
 
@@ -298,11 +310,13 @@ public class StreamSocketVerticle extends VerticleBase {
   /** A subscription was brought up to date with a fresh sync (events had been lost on the way). */
   void countResync() {
     resyncs++;
+    NodeMetrics.resync();
   }
 
   /** A subscription was brought up to date from its group's history (a resume, or a repaired gap). */
   void countRecovery() {
     recoveries++;
+    NodeMetrics.recovery();
   }
 
   /** Full resyncs made by this gateway instance since it started. */

@@ -1,5 +1,6 @@
 package io.streamnode.store;
 
+import io.streamnode.metrics.StoreMeters;
 import io.streamnode.store.custom.CustomCalls;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.custom.CustomImplementations;
@@ -59,6 +60,8 @@ public class StoreVerticle extends VerticleBase {
   private final CustomImplementationCatalog customCatalog;
   private final Map<String, FunctionHandler> ownedHandlers = new HashMap<>();
   private final Map<GroupKey, GroupOwner> owners = new HashMap<>();
+  /** The id of the call being handled right now, if it came from {@link #route}; see {@link #handleCall}. */
+  private String callId;
   /** Calls sent to the owner of their group on another node and not yet answered, by owner node. */
   private final Map<String, Set<Promise<FunctionResult>>> forwarded = new HashMap<>();
   private final ConsumerGroup consumers = new ConsumerGroup();
@@ -133,8 +136,10 @@ public class StoreVerticle extends VerticleBase {
         // Calls forwarded by other nodes for the groups this node owns.
         consumers.add(eventBus.consumer(StoreAddresses.node(ownership.localNode()), msg -> {
           FunctionHandler handler = ownedHandlers.get(msg.headers().get(FunctionBus.FUNCTION_HEADER));
-          functions.serve(msg, handler != null ? handler
-              : input -> Future.failedFuture(new FunctionException(ErrorCode.FUNCTION_NOT_FOUND, "unknown store function")));
+          String call = msg.headers().get(FunctionBus.CALL_ID_HEADER);
+          functions.serve(msg, handler == null
+              ? input -> Future.failedFuture(new FunctionException(ErrorCode.FUNCTION_NOT_FOUND, "unknown store function"))
+              : input -> handleCall(handler, input, call));
         }));
       }
       return consumers.ready();
@@ -148,7 +153,8 @@ public class StoreVerticle extends VerticleBase {
   }
 
   /** A function that needs no owner (listings): served where it is called. */
-  private void serve(String functionId, FunctionHandler handler) {
+  private void serve(String functionId, FunctionHandler untimed) {
+    FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
     consumers.add(consumer(functionId, clustered(), handler));
   }
 
@@ -167,29 +173,30 @@ public class StoreVerticle extends VerticleBase {
    * A function of one group: applied here when this node owns the group, else forwarded to the
    * owner, so that each group's writes are applied in one place and one order.
    */
-  private void serveOwned(String functionId, FunctionHandler handler) {
+  private void serveOwned(String functionId, FunctionHandler untimed) {
+    FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
     if (!clustered()) {
       consumers.add(consumer(functionId, false, handler));
       return;
     }
     ownedHandlers.put(functionId, handler);
-    consumers.add(consumer(functionId, true, input ->
-        route(functionId, handler, input, System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
+    consumers.add(consumer(functionId, true, input -> route(functionId, handler, input,
+        java.util.UUID.randomUUID().toString(), System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
   }
 
-  private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, long deadline,
-                                       int attempt) {
+  private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, String call,
+                                       long deadline, int attempt) {
     if (!(input instanceof JsonObject in) || !(in.getValue("stream_name") instanceof String stream)
         || !(in.getValue("group_id") instanceof String group)) {
       return handler.handle(input); // malformed: fails here with the usual deserialization error
     }
     String owner = ownership.owner(stream, group);
     if (owner.equals(ownership.localNode())) {
-      return handler.handle(input);
+      return handleCall(handler, input, attempt == 0 ? null : call);
     }
     // An owner Hazelcast has already removed can never answer (the partition table may name it a
     // moment longer than the member list does): wait for the new owner instead of sending.
-    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input)
+    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input, call)
         : Future.failedFuture(new OwnerLeft());
     return answer.recover(err -> {
       // The owner left before the call reached it (nothing was applied), or died with it on its
@@ -201,11 +208,26 @@ public class StoreVerticle extends VerticleBase {
           || err instanceof FunctionException fe && ErrorCode.FUNCTION_NOT_FOUND.code().equals(fe.code());
       if (ownerGone && System.currentTimeMillis() + pause < deadline) {
         return Future.<Void>future(p -> vertx.setTimer(pause, t -> p.complete()))
-            .compose(v -> route(functionId, handler, input, deadline, attempt + 1));
+            .compose(v -> route(functionId, handler, input, call, deadline, attempt + 1));
       }
       return Future.failedFuture(err instanceof OwnerLeft ? new FunctionException(ErrorCode.TIMEOUT,
           "Invocation of " + functionId + " timed out: the group's owner left and no new owner answered") : err);
     });
+  }
+
+  /**
+   * Runs a call of a group this node owns, naming it ({@code call}, null for a call made here
+   * first) for the duration of the handler's synchronous part, where writes read it into their
+   * drafts: a storage that remembers the calls it applied then applies one sent again after a
+   * failover only once ({@link EventDraft#callId()}).
+   */
+  private Future<FunctionResult> handleCall(FunctionHandler handler, Object input, String call) {
+    callId = call;
+    try {
+      return handler.handle(input);
+    } finally {
+      callId = null;
+    }
   }
 
   /**
@@ -217,11 +239,11 @@ public class StoreVerticle extends VerticleBase {
    * failover rather than timing out. (A member removed because it was cut off, not dead, cannot
    * have applied it either when split-brain protection is on: it refuses writes without a quorum.)
    */
-  private Future<FunctionResult> forward(String owner, String functionId, Object input) {
+  private Future<FunctionResult> forward(String owner, String functionId, Object input, String call) {
     Promise<FunctionResult> answer = Promise.promise();
     Set<Promise<FunctionResult>> pending = forwarded.computeIfAbsent(owner, k -> new HashSet<>());
     pending.add(answer);
-    functions.callAt(StoreAddresses.node(owner), functionId, input)
+    functions.callAt(StoreAddresses.node(owner), functionId, input, call)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             answer.tryComplete(ar.result());
@@ -263,7 +285,7 @@ public class StoreVerticle extends VerticleBase {
     Object data = in.anyValue("data");
     Buffer encoded = encodeItem(data);
     GroupOwner owner = owner(stream, group);
-    EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(), encoded);
+    EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(), encoded).withCallId(callId);
     Supplier<Future<FunctionResult>> stored = () -> storage.set(stream, group, item, data, draft)
         .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
         .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(emit(written)))
@@ -295,7 +317,7 @@ public class StoreVerticle extends VerticleBase {
     String group = in.name("group_id");
     String item = in.name("item_id");
     GroupOwner owner = owner(stream, group);
-    EventDraft draft = EventDraft.deletion(stream, group, item, System.currentTimeMillis());
+    EventDraft draft = EventDraft.deletion(stream, group, item, System.currentTimeMillis()).withCallId(callId);
     Supplier<Future<FunctionResult>> stored = () -> storage.delete(stream, group, item, draft)
         .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
         .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(emit(written)))));
@@ -313,6 +335,7 @@ public class StoreVerticle extends VerticleBase {
     String item = in.name("item_id");
     UpdateOps ops = UpdateOps.parse(in.anyValue("ops"));
     GroupOwner owner = owner(stream, group);
+    String call = callId;
     Supplier<Future<FunctionResult>> stored;
     if (publishing != null) {
       stored = () -> compareAndSet(stream, group, item, ops, 1);
@@ -322,12 +345,15 @@ public class StoreVerticle extends VerticleBase {
           .compose(old -> {
             UpdateOps.Outcome outcome = ops.apply(old);
             EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(),
-                encodeItem(outcome.newValue()));
+                encodeItem(outcome.newValue())).withCallId(call);
             return storage.set(stream, group, item, outcome.newValue(), draft)
                 .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
                 .map(written -> {
                   emit(written);
-                  return updateResult(old, outcome);
+                  // Sent again after a failover and applied before: what was applied then.
+                  return written.replayed()
+                      ? updateResult(written.old(), new UpdateOps.Outcome(written.value(), new JsonArray()))
+                      : updateResult(old, outcome);
                 });
           });
     }
@@ -422,7 +448,8 @@ public class StoreVerticle extends VerticleBase {
     String id = in.optionalName("id");
     Buffer encoded = encodeItem(in.anyValue("data"));
     GroupOwner owner = owner(stream, group);
-    EventDraft draft = EventDraft.custom(stream, group, id, System.currentTimeMillis(), type, encoded);
+    EventDraft draft = EventDraft.custom(stream, group, id, System.currentTimeMillis(), type, encoded)
+        .withCallId(callId);
     return owner.run(() -> storage.publish(draft)
         .recover(storageError(ErrorCode.STREAM_SEND_ERROR, "Failed to send event"))
         .map(event -> emit(new StreamStorage.Written(null, event)))

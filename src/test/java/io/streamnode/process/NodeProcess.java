@@ -78,7 +78,7 @@ final class NodeProcess implements AutoCloseable {
 
   /** Waits until GET /health answers 200, or fails with the node's log. */
   NodeProcess awaitReady() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a shared, loaded machine starts a JVM slowly
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("node exited early:\n" + output());
@@ -94,7 +94,7 @@ final class NodeProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("node not ready in 30 s:\n" + output());
+    throw new IllegalStateException("node not ready in 60 s:\n" + output());
   }
 
   /** POSTs a function call; returns status and body. */

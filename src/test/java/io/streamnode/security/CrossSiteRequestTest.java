@@ -95,6 +95,19 @@ class CrossSiteRequestTest {
   }
 
   @Test
+  void aPageOfTheApiItselfByIpAddressIsSameOriginButARebindableNameIsNot(Vertx vertx) throws Exception {
+    start(vertx, TestNodes.options());
+    String self = "127.0.0.1:" + node.httpPort();
+    // The dashboard, served by this API, calls it: Origin and Host name the same IP address.
+    assertEquals(200, postJson(vertx, node.httpPort(), "stream::set", SET,
+        Map.of("origin", "http://" + self, "host", self)).status());
+    // A DNS-rebinding page: same-origin in the browser's eyes, but a name an attacker controls.
+    String rebound = "evil.example:" + node.httpPort();
+    assertEquals(403, postJson(vertx, node.httpPort(), "stream::delete", GET,
+        Map.of("origin", "http://" + rebound, "host", rebound)).status());
+  }
+
+  @Test
   void anAllowedOriginIsServedWithCorsHeaders(Vertx vertx) throws Exception {
     NodeOptions options = TestNodes.options();
     options.getHttpApi().setAllowedOrigins(List.of("https://app.example"));
