@@ -78,7 +78,8 @@ final class NodeProcess implements AutoCloseable {
 
   /** Waits until GET /health answers 200, or fails with the node's log. */
   NodeProcess awaitReady() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    // Generous: a correct node starts in about a second, but CI machines are shared and slow.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("node exited early:\n" + output());
@@ -94,7 +95,7 @@ final class NodeProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("node not ready in 30 s:\n" + output());
+    throw new IllegalStateException("node not ready in 90 s:\n" + output());
   }
 
   /** POSTs a function call; returns status and body. */
