@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(VertxExtension.class)
 // JUnit's own timeout: Vert.x's @Timeout only bounds tests that take a VertxTestContext.
-@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
 class CustomImplementationTest {
 
   /** Every blocking wait is bounded: a frame that never comes fails the test instead of hanging the build. */
