@@ -26,6 +26,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static io.streamnode.testing.Frames.assertGolden;
 import static io.streamnode.testing.Frames.wrapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A join on a stream with a custom {@code get} / {@code list} is synced from it, as iii's join
@@ -120,21 +121,35 @@ class CustomImplementationJoinSyncTest {
   void writesAfterACustomSyncArriveOnceAndInOrder() {
     MapStream.register(implementation, "custom", List.of("list", "set")).timeout(WAIT_S, SECONDS).await().seed("g", "a", 0);
     TestSocket socket = socket();
-    // Writes race the join: each one is either in the sync or an event after it, never both.
-    List<Future<FunctionResult>> writes = new ArrayList<>();
-    socket.join("s", "custom", "g", null);
-    for (int i = 1; i <= 20; i++) {
-      writes.add(caller.call("stream::set", item("custom", "a").put("data", i)));
-    }
-    Future.all(writes).timeout(WAIT_S, SECONDS).await();
+    // Writes one after another; the join goes out once the 5th is acknowledged, so it races the
+    // rest: each write is either in the sync or an event after it, never both, never neither.
+    int writes = 40;
+    Future<Void> chain = chain(1, writes, n -> {
+      if (n == 5) {
+        socket.join("s", "custom", "g", null);
+      }
+    });
+    chain.timeout(WAIT_S, SECONDS).await();
     JsonObject sync = socket.frame(0).timeout(WAIT_S, SECONDS).await();
     int synced = sync.getJsonObject("event").getJsonArray("data").getInteger(0);
-    List<JsonObject> frames = socket.frames(1 + 20 - synced).timeout(WAIT_S, SECONDS).await();
+    assertTrue(synced >= 5 && synced < writes, "the join raced the writes: synced at " + synced);
+    List<JsonObject> frames = socket.frames(1 + writes - synced).timeout(WAIT_S, SECONDS).await();
     for (int i = 1; i < frames.size(); i++) {
       assertEquals(synced + i, frames.get(i).getJsonObject("event").getInteger("data"), frames.toString());
     }
     pause(100);
-    assertEquals(1 + 20 - synced, socket.received().size(), "nothing more: " + socket.received());
+    assertEquals(1 + writes - synced, socket.received().size(), "nothing more: " + socket.received());
+  }
+
+  /** Sets item a to n, n+1, ... last, each once the previous one is acknowledged, calling {@code acked} after each. */
+  private Future<Void> chain(int n, int last, java.util.function.IntConsumer acked) {
+    if (n > last) {
+      return Future.succeededFuture();
+    }
+    return caller.call("stream::set", item("custom", "a").put("data", n)).compose(r -> {
+      acked.accept(n);
+      return chain(n + 1, last, acked);
+    });
   }
 
   private void pause(long ms) {
