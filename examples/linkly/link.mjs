@@ -108,9 +108,6 @@ worker.registerFunction("http::redirect", async (req) => {
   return { status_code: 302, headers: { Location: url } };
 });
 
-// streamnode has no `http` trigger type: it keeps these two triggers parked (as iii does for a
-// type nobody provides) and they never fire. Call http::create and http::redirect through
-// POST /functions/{id} instead, with the request shape iii's http worker would pass.
 worker.registerTrigger({
   type: "http",
   function_id: "http::redirect",

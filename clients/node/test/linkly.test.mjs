@@ -1,11 +1,12 @@
 // The iii Linkly tutorial's click streaming (examples/linkly) end to end: the example's own `link`
 // and `click-streamer` workers run as child processes, exactly as `node link.mjs` and
 // `node click-streamer.mjs` in its README, with the example's own node_modules (its pinned
-// iii-sdk). A stream-socket subscriber on clicks/all must see every click as a `create` whose
-// item id is `${code}-${clicked_at}`, and stream::list must hold them.
+// iii-sdk). The tutorial's "See it work" commands, taken from the example's README, run in bash
+// against the `link` worker's http routes; a stream-socket subscriber on clicks/all must see every
+// click as a `create` whose item id is `${code}-${clicked_at}`, and stream::list must hold them.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { after, before, test } from 'node:test'
 import {
@@ -34,7 +35,7 @@ function startExample(script) {
 
 const outputs = () => children.map((c) => `--- ${c.script} (exit ${c.child.exitCode})\n${c.output}`).join('\n')
 
-/** POST /functions/{id}: how this suite calls the tutorial's http:: handlers (streamnode has no http trigger). */
+/** POST /functions/{id}: the function API, for stream::list and stream::get. */
 async function call(functionId, input) {
   const res = await fetch(`${HTTP_URL}/functions/${encodeURIComponent(functionId)}`, {
     method: 'POST',
@@ -46,8 +47,42 @@ async function call(functionId, input) {
   return body
 }
 
-/** The tutorial's `curl http://127.0.0.1:3111/s/<code>`, as the http worker would call the handler. */
-const follow = (code) => call('http::redirect', { path_params: { code } })
+/** The tutorial's `curl -X POST /links`: the link worker's http route. */
+async function createLink(url, code) {
+  const res = await fetch(`${HTTP_URL}/links`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url, code }),
+  })
+  return { status: res.status, type: res.headers.get('content-type'), body: await res.json() }
+}
+
+/** The tutorial's `curl /s/<code>`, not following the redirect. */
+async function follow(code) {
+  const res = await fetch(`${HTTP_URL}/s/${encodeURIComponent(code)}`, { redirect: 'manual' })
+  const text = await res.text()
+  return { status: res.status, location: res.headers.get('location'), body: text ? JSON.parse(text) : undefined }
+}
+
+const CLI = JSON.parse(process.env.STREAMNODE_CLI ?? '["java","-cp","../../target/streamnode.jar","io.streamnode.Main"]')
+const shellQuote = (word) => `'${word.replaceAll("'", "'\\''")}'`
+
+/**
+ * The README's "See it work" block, as it is, made to reach this suite's node: its address is
+ * this node's HTTP API, and `scripts/streamnode trigger` is the CLI on this build's classpath
+ * with this node's worker socket (the script would build a jar first).
+ */
+function seeItWorkScript() {
+  const readme = readFileSync(new URL('README.md', `file://${EXAMPLE_DIR}`), 'utf8')
+  const block = readme.split('<!-- see-it-work')[1]?.match(/```bash\n([\s\S]*?)```/)?.[1]
+  assert.ok(block, 'examples/linkly/README.md has no see-it-work bash block')
+  assert.match(block, /curl -s -X POST http:\/\/127\.0\.0\.1:3111\/links/)
+  assert.match(block, /scripts\/streamnode trigger stream::list stream_name=clicks group_id=all/)
+  const trigger = [...CLI, 'trigger'].map(shellQuote).join(' ')
+  const port = new URL(WORKER_URL).port
+  return `streamnode_trigger() { ${trigger} "$@" --address 127.0.0.1 --port ${port}; }\n`
+    + block.replaceAll('http://127.0.0.1:3111', HTTP_URL).replaceAll('scripts/streamnode trigger', 'streamnode_trigger')
+}
 
 let socket
 
@@ -64,12 +99,12 @@ before(async () => {
   // functions and the click-streamer's subscribe trigger are both registered.
   try {
     await eventually(async () => {
-      const created = await call('http::create', { body: { url: 'https://iii.dev', code: 'linkly-warm-up' } })
-      assert.equal(created.status_code, 201, JSON.stringify(created))
+      const created = await createLink('https://iii.dev', 'linkly-warm-up')
+      assert.equal(created.status, 201, JSON.stringify(created))
     }, 20_000)
     await eventually(async () => {
       const sent = Date.now()
-      await follow('linkly-warm-up')
+      assert.equal((await follow('linkly-warm-up')).status, 302)
       await socket.next((f) => f.event.type === 'create' && f.event.data.code === 'linkly-warm-up'
         && Date.parse(f.event.data.clicked_at) >= sent - 1, 'warm-up click')
     }, 20_000)
@@ -86,18 +121,41 @@ after(async () => {
   await shutdownAll()
 })
 
+test("the tutorial's See it work commands leave three clicks in stream::list", async () => {
+  const run = spawnSync('bash', ['-c', seeItWorkScript()], { encoding: 'utf8', timeout: 120_000 })
+  assert.equal(run.status, 0, `the README's commands failed:\n${run.stdout}\n${run.stderr}`)
+  // curl -X POST /links prints the new link (no newline), the curls of /s/ print nothing, then
+  // the CLI prints stream::list's result.
+  const link = '{"code":"stream-me","url":"https://iii.dev"}'
+  assert.ok(run.stdout.startsWith(link), run.stdout)
+  const printed = JSON.parse(run.stdout.slice(link.length)).filter((c) => c.code === 'stream-me')
+
+  // The third click may still be on its way when the list runs in the same instant (the link
+  // worker publishes it, click-streamer stores it): read again until it is there.
+  const clicks = await eventually(async () => {
+    const stored = (await call('stream::list', { stream_name: 'clicks', group_id: 'all' })).filter((c) => c.code === 'stream-me')
+    assert.equal(stored.length, 3, JSON.stringify(stored))
+    return stored
+  }, 10_000)
+  assert.ok(printed.length >= 1, run.stdout)
+  assert.deepEqual(printed, clicks.slice(0, printed.length), 'the CLI printed the stored clicks')
+  for (const click of clicks) {
+    assert.match(click.clicked_at, ISO_MS)
+    assert.deepEqual(Object.keys(click).sort(), ['_caller_worker_id', 'clicked_at', 'code'])
+  }
+})
+
 test('each followed link reaches clicks/all live as a create with id `${code}-${clicked_at}`', async () => {
   const code = unique('stream-me')
-  const created = await call('http::create', { body: { url: 'https://iii.dev', code } })
-  assert.deepEqual(created, {
-    status_code: 201, body: { code, url: 'https://iii.dev' }, headers: { 'Content-Type': 'application/json' },
-  })
+  const created = await createLink('https://iii.dev', code)
+  assert.deepEqual(created, { status: 201, type: 'application/json', body: { code, url: 'https://iii.dev' } })
 
   const seen = []
   for (let n = 0; n < 3; n++) {
     const before = new Date()
     const redirect = await follow(code)
-    assert.deepEqual(redirect, { status_code: 302, headers: { Location: 'https://iii.dev' } })
+    assert.equal(redirect.status, 302)
+    assert.equal(redirect.location, 'https://iii.dev')
     // One click at a time: clicked_at has millisecond resolution, and two clicks in the same
     // millisecond would be one item (an update), as in iii.
     const frame = await socket.next((f) => f.event.type === 'create' && f.event.data.code === code
@@ -118,10 +176,11 @@ test('each followed link reaches clicks/all live as a create with id `${code}-${
     seen.push(frame)
   }
 
-  // An unknown code is a 404 and no click.
-  assert.deepEqual(await follow(unique('missing')), {
-    status_code: 404, body: { error: 'link not found' }, headers: { 'Content-Type': 'application/json' },
-  })
+  // An unknown code is the handler's own 404 and no click.
+  assert.deepEqual(await follow(unique('missing')), { status: 404, location: null, body: { error: 'link not found' } })
+  // A link without a url is the handler's 400.
+  assert.deepEqual(await createLink(undefined, unique('no-url')),
+    { status: 400, type: 'application/json', body: { error: 'missing "url"' } })
 
   const stored = (await call('stream::list', { stream_name: 'clicks', group_id: 'all' })).filter((c) => c.code === code)
   assert.deepEqual(stored, seen.map((f) => f.event.data), 'stream::list holds the clicks, in click order')

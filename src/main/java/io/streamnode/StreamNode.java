@@ -7,8 +7,11 @@ import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.http.route.RouteTable;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
+import io.streamnode.store.StoreAddresses;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.GroupOwnership;
 import io.streamnode.store.StoreVerticle;
@@ -44,6 +47,8 @@ public final class StreamNode {
   private final ClusterMember member;
   private final Deque<String> deployments = new ArrayDeque<>();
   private StreamSocketVerticle streamSocket;
+  /** Every stream socket instance (stream_socket.instances), for the node's counters. */
+  private final java.util.List<StreamSocketVerticle> streamSockets = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WorkerSocketVerticle workerSocket;
   private HttpApiVerticle httpApi;
 
@@ -82,14 +87,16 @@ public final class StreamNode {
           LOG.warning("store: adapter.config.store_method is ignored in cluster mode: kv data lives in the "
               + "cluster's replicated map");
         }
-        storage = new HazelcastStorage(vertx, member.hazelcast());
+        storage = new HazelcastStorage(vertx, member.hazelcast(), options.getHistory());
       } else {
-        storage = AdapterFactory.create(vertx, options.getAdapter());
+        storage = AdapterFactory.create(vertx, options.getAdapter(), options.getHistory());
       }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     if (member != null) {
+      member.onMembershipChange(() -> vertx.eventBus().publish(StoreAddresses.POSITIONS_SUSPECT, null,
+          new DeliveryOptions().setLocalOnly(true)));
       ownership = new PartitionOwnership(member.hazelcast());
       catalog = new ReplicatedTriggerCatalog(vertx, member.hazelcast());
       customCatalog = new ReplicatedCustomImplementationCatalog(vertx, member.hazelcast());
@@ -101,12 +108,17 @@ public final class StreamNode {
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
     CustomImplementationCatalog customs = customCatalog;
-    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers), 1)
+    // Written by the trigger dispatch, read by the HTTP API: the http triggers' routes.
+    RouteTable routes = new RouteTable();
+    return deploy("trigger dispatch", () -> new TriggerDispatchVerticle(options.getLimits(), triggers, routes), 1)
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
-        .compose(v -> deploy("stream socket", () -> streamSocket = new StreamSocketVerticle(options.getStreamSocket(),
-            options.getLimits()), options.getStreamSocket().getInstances()))
+        .compose(v -> deploy("stream socket", () -> {
+              streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits());
+              streamSockets.add(streamSocket);
+              return streamSocket;
+            }, options.getStreamSocket().getInstances()))
         .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
         // One instance: it alone decides which worker owns a function or trigger id.
@@ -117,7 +129,8 @@ public final class StreamNode {
           if (!options.getHttpApi().isEnabled()) {
             return Future.succeededFuture();
           }
-          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits()), 1)
+          return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits(),
+              routes), 1)
               .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
                   + "/functions/{function_id}"));
         });
@@ -166,6 +179,16 @@ public final class StreamNode {
   }
 
   /** The port the stream socket is bound to. */
+  /** Subscriptions brought up to date with a fresh sync after events were lost on the way, since start. */
+  public long streamSocketResyncs() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::resyncs).sum();
+  }
+
+  /** Subscriptions brought up to date from their group's history (resumes and repaired gaps), since start. */
+  public long streamSocketRecoveries() {
+    return streamSockets.stream().mapToLong(StreamSocketVerticle::recoveries).sum();
+  }
+
   public int streamSocketPort() {
     return streamSocket.actualPort();
   }

@@ -88,7 +88,11 @@ public final class Worker {
   /**
    * Registers a trigger with a fresh id; completes with the id. Types: {@code stream} (config
    * {@code stream_name}, optional {@code group_id}, {@code item_id}, {@code condition_function_id}),
-   * {@code stream:join}, {@code stream:leave}.
+   * {@code stream:join}, {@code stream:leave}, {@code subscribe} (config {@code topic}) and
+   * {@code http} (config {@code api_path}, {@code http_method}, optional
+   * {@code condition_function_id}, {@code middleware_function_ids}): the function then serves
+   * that route on the HTTP API port of every node, and answers {@code {status_code, body, headers}}.
+   * A malformed registration fails with {@code trigger_registration_failed}.
    */
   public Future<String> registerTrigger(String type, String functionId, JsonObject config) {
     Trigger trigger = new Trigger(UUID.randomUUID().toString(), type, functionId, config, null);

@@ -109,6 +109,31 @@ public final class ClusterMember {
     return hazelcast;
   }
 
+  /**
+   * Calls {@code listener} (on a Vert.x context) when a member joins or leaves, right away and
+   * again once partitions have had time to migrate: events published while membership changes may
+   * not reach every subscribing member, and no later event may come to show the gap.
+   */
+  public void onMembershipChange(Runnable listener) {
+    hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+      @Override
+      public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+        changed();
+      }
+
+      @Override
+      public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+        changed();
+      }
+
+      private void changed() {
+        vertx.runOnContext(v -> listener.run());
+        vertx.setTimer(2_000, t -> listener.run());
+        vertx.setTimer(8_000, t -> listener.run());
+      }
+    });
+  }
+
   /** Leaves the cluster: closes Vert.x (which leaves the event bus), then stops the member. */
   public Future<Void> leave() {
     return vertx.close().eventually(() -> {

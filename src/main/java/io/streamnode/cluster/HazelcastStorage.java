@@ -4,7 +4,16 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.query.Predicate;
 import io.streamnode.store.StreamStorage;
+import io.streamnode.store.event.EventDraft;
+import io.streamnode.store.event.GroupPosition;
+import io.streamnode.store.event.HistoryOptions;
+import io.streamnode.store.event.StreamEvent;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,11 +30,16 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The kv adapter in cluster mode: one entry per group in the Hazelcast map
- * {@value #MAP_NAME} (an ordered item -> JSON text map), so a group lives on one partition and
- * its owner member is the group's owner. Every change is an entry processor: it runs on the
- * partition's thread, atomically, and is applied to the synchronous backup before it is
- * acknowledged, so losing one member loses no acknowledged write (backup-count 1, see cluster.xml).
+ * The kv adapter in cluster mode: one entry per group in the Hazelcast map {@value #MAP_NAME} (a
+ * {@link GroupEntry}: items as JSON text in insertion order, the group's position and its recent
+ * events), so a group lives on one partition and its owner member is the group's owner. Every
+ * change is an entry processor: it runs on the partition's thread, atomically, takes the group's
+ * next offset in the same step, and is applied to the synchronous backup before it is
+ * acknowledged, so losing one member loses no acknowledged write and no position (backup-count 1,
+ * see cluster.xml). Whichever member submits a write, the partition applies it once, in one order.
+ *
+ * <p>A group whose last item is deleted keeps its entry (position and history) for the history's
+ * age bound, then Hazelcast expires it; written again after that, it starts a new epoch.
  */
 public final class HazelcastStorage implements StreamStorage {
 
@@ -34,12 +48,18 @@ public final class HazelcastStorage implements StreamStorage {
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
-  private IMap<String, LinkedHashMap<String, String>> groups;
+  private final HistoryOptions history;
+  private IMap<String, GroupEntry> groups;
   private Context context;
 
   public HazelcastStorage(Vertx vertx, HazelcastInstance hazelcast) {
+    this(vertx, hazelcast, new HistoryOptions());
+  }
+
+  public HazelcastStorage(Vertx vertx, HazelcastInstance hazelcast, HistoryOptions history) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
+    this.history = new HistoryOptions(history);
   }
 
   /** The map key of a group; also the key whose partition owner owns the group. */
@@ -74,20 +94,67 @@ public final class HazelcastStorage implements StreamStorage {
   }
 
   @Override
-  public Future<Object> set(String stream, String group, String item, Object value) {
-    return on(groups.submitToKey(key(stream, group), new SetItem(item, Json.encode(value)))).map(HazelcastStorage::decode);
+  public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
+    Write write = new Write(Write.SET, item, Json.encode(value), event, GroupPosition.newEpoch(), history);
+    return on(groups.submitToKey(key(stream, group), write)).map(r ->
+        new Written(decode(r.old()), event.complete(r.position(), EventDraft.upsertGap(r.old() != null))));
   }
 
   @Override
-  public Future<Object> delete(String stream, String group, String item) {
-    return on(groups.submitToKey(key(stream, group), new DeleteItem(item))).map(HazelcastStorage::decode);
+  public Future<Written> delete(String stream, String group, String item, EventDraft event) {
+    Write write = new Write(Write.DELETE, item, null, event, GroupPosition.newEpoch(), history);
+    return on(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? new Written(ABSENT, null)
+        : new Written(decode(r.old()), event.complete(r.position(), Buffer.buffer(r.old()))));
+  }
+
+  @Override
+  public Future<StreamEvent> publish(EventDraft event) {
+    Write write = new Write(Write.PUBLISH, event.id(), null, event, GroupPosition.newEpoch(), history);
+    return on(groups.submitToKey(key(event.stream(), event.group()), write))
+        .map(r -> event.complete(r.position(), Buffer.buffer()));
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(String stream, String group, String item) {
+    return on(groups.submitToKey(key(stream, group), new ReadSnapshot(item))).map(r -> {
+      Object data;
+      if (item == null) {
+        List<Object> values = new ArrayList<>(r.values().size());
+        r.values().forEach(v -> values.add(Json.decodeValue(v)));
+        data = new JsonArray(values);
+      } else {
+        data = r.values().isEmpty() ? null : Json.decodeValue(r.values().get(0));
+      }
+      return new Snapshot(r.position(), data);
+    });
+  }
+
+  @Override
+  public Future<GroupPosition> position(String stream, String group) {
+    return on(groups.submitToKey(key(stream, group), new ReadPosition()));
+  }
+
+  @Override
+  public Future<List<StreamEvent>> since(String stream, String group, GroupPosition since) {
+    return on(groups.submitToKey(key(stream, group), new ReadSince(since, System.currentTimeMillis() - history.getTtlMs())))
+        .map(past -> {
+          if (past == null) {
+            return null;
+          }
+          List<StreamEvent> events = new ArrayList<>(past.events().size());
+          for (GroupEntry.PastEvent e : past.events()) {
+            events.add(new StreamEvent(stream, group, e.item(), past.epoch(), e.offset(), e.timestamp(),
+                Buffer.buffer(e.frame())));
+          }
+          return events;
+        });
   }
 
   @Override
   public Future<List<Object>> list(String stream, String group) {
-    return on(groups.submitToKey(key(stream, group), new ReadValues())).map(values -> {
-      List<Object> out = new ArrayList<>(values.size());
-      values.forEach(v -> out.add(Json.decodeValue(v)));
+    return on(groups.submitToKey(key(stream, group), new ReadSnapshot(null))).map(r -> {
+      List<Object> out = new ArrayList<>(r.values().size());
+      r.values().forEach(v -> out.add(Json.decodeValue(v)));
       return out;
     });
   }
@@ -97,7 +164,7 @@ public final class HazelcastStorage implements StreamStorage {
     // A cluster-wide key scan: fine for an administrative listing, not for a hot path.
     return vertx.executeBlocking(() -> {
       List<String> out = new ArrayList<>();
-      for (String k : groups.keySet()) {
+      for (String k : groups.keySet(new HasItems())) {
         if (streamOf(k).equals(stream)) {
           out.add(groupOf(k));
         }
@@ -110,7 +177,7 @@ public final class HazelcastStorage implements StreamStorage {
   public Future<SortedMap<String, SortedSet<String>>> listAll() {
     return vertx.executeBlocking(() -> {
       SortedMap<String, SortedSet<String>> all = new TreeMap<>();
-      for (String k : groups.keySet()) {
+      for (String k : groups.keySet(new HasItems())) {
         all.computeIfAbsent(streamOf(k), s -> new TreeSet<>()).add(groupOf(k));
       }
       return all;
@@ -130,52 +197,172 @@ public final class HazelcastStorage implements StreamStorage {
     return json == null ? ABSENT : Json.decodeValue(json);
   }
 
-  /** Stores one item; returns the old JSON text or null. */
-  static final class SetItem implements EntryProcessor<String, LinkedHashMap<String, String>, String> {
+  /** What a write did: the old JSON text (null if absent) and the event's position. */
+  record WriteResult(String old, GroupPosition position) implements java.io.Serializable {
+  }
+
+  /**
+   * A set, delete or publish, with the group's next offset and the event kept in its history, in
+   * one step. Deterministic (the epoch for a new group and the time come with it), so the backup
+   * replica, which runs the same processor, ends in the same state.
+   */
+  static final class Write implements EntryProcessor<String, GroupEntry, WriteResult> {
     private static final long serialVersionUID = 1L;
+    static final byte SET = 0;
+    static final byte DELETE = 1;
+    static final byte PUBLISH = 2;
+    private final byte kind;
     private final String item;
     private final String json;
+    private final byte[] before;
+    private final byte[] after;
+    private final long timestamp;
+    private final String newEpoch;
+    private final int historySize;
+    private final long historyTtlMs;
 
-    SetItem(String item, String json) {
+    Write(byte kind, String item, String json, EventDraft event, String newEpoch, HistoryOptions history) {
+      this.kind = kind;
       this.item = item;
       this.json = json;
+      this.before = event.before().getBytes();
+      this.after = event.after().getBytes();
+      this.timestamp = event.timestamp();
+      this.newEpoch = newEpoch;
+      this.historySize = history.getSize();
+      this.historyTtlMs = history.getTtlMs();
     }
 
     @Override
-    public String process(Map.Entry<String, LinkedHashMap<String, String>> entry) {
-      LinkedHashMap<String, String> items = entry.getValue();
-      if (items == null) {
-        items = new LinkedHashMap<>();
+    public WriteResult process(Map.Entry<String, GroupEntry> entry) {
+      GroupEntry group = entry.getValue();
+      if (kind == DELETE && (group == null || !group.items.containsKey(item))) {
+        return null;
       }
-      String old = items.put(item, json);
-      entry.setValue(items);
-      return old;
+      if (group == null) {
+        group = new GroupEntry(newEpoch);
+      }
+      String old = null;
+      byte[] gap;
+      if (kind == SET) {
+        old = group.items.put(item, json);
+        gap = (old == null ? "create" : "update").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else if (kind == DELETE) {
+        old = group.items.remove(item);
+        gap = old.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else {
+        gap = new byte[0];
+      }
+      byte[] frame = new byte[before.length + gap.length + after.length];
+      System.arraycopy(before, 0, frame, 0, before.length);
+      System.arraycopy(gap, 0, frame, before.length, gap.length);
+      System.arraycopy(after, 0, frame, before.length + gap.length, after.length);
+      long offset = group.next(item, timestamp, frame, historySize, historyTtlMs);
+      if (group.items.isEmpty() && entry instanceof ExtendedMapEntry<String, GroupEntry> extended) {
+        // Kept only for its position and history: expires with the history's age bound.
+        extended.setValue(group, Math.max(1, historyTtlMs), TimeUnit.MILLISECONDS);
+      } else {
+        entry.setValue(group);
+      }
+      return new WriteResult(old, new GroupPosition(group.epoch, offset));
     }
   }
 
-  /** Removes one item; an emptied group disappears. Returns the old JSON text or null. */
-  static final class DeleteItem implements EntryProcessor<String, LinkedHashMap<String, String>, String> {
+  /** The group's values (or one item's, {@code item != null}) and its position. */
+  record SnapshotResult(GroupPosition position, ArrayList<String> values) implements java.io.Serializable {
+  }
+
+  static final class ReadSnapshot implements EntryProcessor<String, GroupEntry, SnapshotResult>, ReadOnly {
     private static final long serialVersionUID = 1L;
     private final String item;
 
-    DeleteItem(String item) {
+    ReadSnapshot(String item) {
       this.item = item;
     }
 
     @Override
-    public String process(Map.Entry<String, LinkedHashMap<String, String>> entry) {
-      LinkedHashMap<String, String> items = entry.getValue();
-      if (items == null || !items.containsKey(item)) {
+    public SnapshotResult process(Map.Entry<String, GroupEntry> entry) {
+      GroupEntry group = entry.getValue();
+      if (group == null) {
+        return new SnapshotResult(GroupPosition.NONE, new ArrayList<>());
+      }
+      ArrayList<String> values = new ArrayList<>();
+      if (item == null) {
+        values.addAll(group.items.values());
+      } else if (group.items.containsKey(item)) {
+        values.add(group.items.get(item));
+      }
+      return new SnapshotResult(new GroupPosition(group.epoch, group.offset), values);
+    }
+
+    @Override
+    public EntryProcessor<String, GroupEntry, SnapshotResult> getBackupProcessor() {
+      return null;
+    }
+  }
+
+  static final class ReadPosition implements EntryProcessor<String, GroupEntry, GroupPosition>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public GroupPosition process(Map.Entry<String, GroupEntry> entry) {
+      GroupEntry group = entry.getValue();
+      return group == null ? GroupPosition.NONE : new GroupPosition(group.epoch, group.offset);
+    }
+
+    @Override
+    public EntryProcessor<String, GroupEntry, GroupPosition> getBackupProcessor() {
+      return null;
+    }
+  }
+
+  /** The events after a position, or null when the entry's history does not hold them all. */
+  record PastEvents(String epoch, ArrayList<GroupEntry.PastEvent> events) implements java.io.Serializable {
+  }
+
+  static final class ReadSince implements EntryProcessor<String, GroupEntry, PastEvents>, ReadOnly {
+    private static final long serialVersionUID = 1L;
+    private final GroupPosition since;
+    private final long oldest;
+
+    ReadSince(GroupPosition since, long oldest) {
+      this.since = since;
+      this.oldest = oldest;
+    }
+
+    @Override
+    public PastEvents process(Map.Entry<String, GroupEntry> entry) {
+      GroupEntry group = entry.getValue();
+      if (group == null) {
+        return since.isNone() ? new PastEvents(GroupPosition.NO_EPOCH, new ArrayList<>()) : null;
+      }
+      long after = since.isNone() ? 0 : since.offset();
+      if ((!since.isNone() && !since.epoch().equals(group.epoch)) || after > group.offset) {
         return null;
       }
-      String old = items.remove(item);
-      entry.setValue(items.isEmpty() ? null : items);
-      return old;
+      ArrayList<GroupEntry.PastEvent> out = new ArrayList<>();
+      long expect = after + 1;
+      for (GroupEntry.PastEvent e : group.history) {
+        if (e.offset() < expect || e.timestamp() < oldest) {
+          continue;
+        }
+        if (e.offset() != expect) {
+          return null;
+        }
+        out.add(e);
+        expect++;
+      }
+      return expect == group.offset + 1 ? new PastEvents(group.epoch, out) : null;
+    }
+
+    @Override
+    public EntryProcessor<String, GroupEntry, PastEvents> getBackupProcessor() {
+      return null;
     }
   }
 
   /** Reads one item's JSON text, or null. */
-  static final class ReadItem implements EntryProcessor<String, LinkedHashMap<String, String>, String>, ReadOnly {
+  static final class ReadItem implements EntryProcessor<String, GroupEntry, String>, ReadOnly {
     private static final long serialVersionUID = 1L;
     private final String item;
 
@@ -184,30 +371,25 @@ public final class HazelcastStorage implements StreamStorage {
     }
 
     @Override
-    public String process(Map.Entry<String, LinkedHashMap<String, String>> entry) {
-      LinkedHashMap<String, String> items = entry.getValue();
-      return items == null ? null : items.get(item);
+    public String process(Map.Entry<String, GroupEntry> entry) {
+      GroupEntry group = entry.getValue();
+      return group == null ? null : group.items.get(item);
     }
 
     @Override
-    public EntryProcessor<String, LinkedHashMap<String, String>, String> getBackupProcessor() {
+    public EntryProcessor<String, GroupEntry, String> getBackupProcessor() {
       return null;
     }
   }
 
-  /** Reads a group's values in insertion order. */
-  static final class ReadValues implements EntryProcessor<String, LinkedHashMap<String, String>, ArrayList<String>>, ReadOnly {
+  /** Groups that hold at least one item (the others are kept only for their position and history). */
+  static final class HasItems implements Predicate<String, GroupEntry> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public ArrayList<String> process(Map.Entry<String, LinkedHashMap<String, String>> entry) {
-      LinkedHashMap<String, String> items = entry.getValue();
-      return items == null ? new ArrayList<>() : new ArrayList<>(items.values());
-    }
-
-    @Override
-    public EntryProcessor<String, LinkedHashMap<String, String>, ArrayList<String>> getBackupProcessor() {
-      return null;
+    public boolean apply(Map.Entry<String, GroupEntry> entry) {
+      GroupEntry group = entry.getValue();
+      return group != null && !group.items.isEmpty();
     }
   }
 }

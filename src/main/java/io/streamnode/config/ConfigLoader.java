@@ -197,6 +197,12 @@ public final class ConfigLoader {
     port(c, "stream_socket.port");
     port(c, "worker_socket.port");
     port(c, "http_api.port");
+    positive(c, "http_api.concurrency_limit");
+    try {
+      new io.streamnode.http.HttpApiOptions(c.getJsonObject("http_api"));
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw new ConfigException("http_api: " + e.getMessage());
+    }
     positive(c, "stream_socket.instances");
     Object clusterPort = c.getValue("cluster_port");
     if (!(clusterPort instanceof Number n) || n.intValue() < 0 || n.intValue() > 65535) {
@@ -208,6 +214,12 @@ public final class ConfigLoader {
     }
     for (String limit : c.getJsonObject("limits").fieldNames()) {
       positive(c, "limits." + limit);
+    }
+    for (String key : new String[] {"history.size", "history.ttl_ms"}) {
+      Object v = getPath(c, key);
+      if (!(v instanceof Number bound) || bound.longValue() < 0) {
+        throw new ConfigException(key + ": expected 0 (no history) or more, got " + describe(v));
+      }
     }
     String adapter = (String) getPath(c, "adapter.name");
     if (!"kv".equals(adapter) && !"redis".equals(adapter)) {

@@ -29,6 +29,12 @@ public class LimitsOptions {
   /** Most trigger handler calls in flight at once; beyond it new trigger calls are dropped with a warning. */
   public static final int DEFAULT_MAX_PENDING_TRIGGER_CALLS = 10_000;
 
+  /**
+   * Events held for one subscription while its sync is on its way; beyond it they are dropped and
+   * the subscription syncs again once the first sync is out (no event is lost, memory stays bounded).
+   */
+  public static final int DEFAULT_MAX_HELD_EVENTS = 10_000;
+  private int maxHeldEvents = DEFAULT_MAX_HELD_EVENTS;
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
   private int maxNameBytes = DEFAULT_MAX_NAME_BYTES;
@@ -54,6 +60,7 @@ public class LimitsOptions {
     outboundQueueBytes = json.getInteger("outbound_queue_bytes", DEFAULT_OUTBOUND_QUEUE_BYTES);
     callTimeoutMs = json.getLong("call_timeout_ms", DEFAULT_CALL_TIMEOUT_MS);
     maxPendingTriggerCalls = json.getInteger("max_pending_trigger_calls", DEFAULT_MAX_PENDING_TRIGGER_CALLS);
+    maxHeldEvents = json.getInteger("max_held_events", DEFAULT_MAX_HELD_EVENTS);
   }
 
   public JsonObject toJson() {
@@ -65,7 +72,8 @@ public class LimitsOptions {
         .put("max_subscriptions_per_connection", maxSubscriptionsPerConnection)
         .put("outbound_queue_bytes", outboundQueueBytes)
         .put("call_timeout_ms", callTimeoutMs)
-        .put("max_pending_trigger_calls", maxPendingTriggerCalls);
+        .put("max_pending_trigger_calls", maxPendingTriggerCalls)
+        .put("max_held_events", maxHeldEvents);
   }
 
   public int getMaxFrameBytes() { return maxFrameBytes; }
@@ -84,4 +92,6 @@ public class LimitsOptions {
   public LimitsOptions setCallTimeoutMs(long v) { callTimeoutMs = v; return this; }
   public int getMaxPendingTriggerCalls() { return maxPendingTriggerCalls; }
   public LimitsOptions setMaxPendingTriggerCalls(int v) { maxPendingTriggerCalls = v; return this; }
+  public int getMaxHeldEvents() { return maxHeldEvents; }
+  public LimitsOptions setMaxHeldEvents(int v) { maxHeldEvents = v; return this; }
 }

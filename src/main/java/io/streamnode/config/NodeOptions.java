@@ -5,6 +5,7 @@ import io.streamnode.socket.StreamSocketOptions;
 import io.streamnode.store.AdapterOptions;
 import io.streamnode.worker.WorkerSocketOptions;
 import io.vertx.core.json.JsonArray;
+import io.streamnode.store.event.HistoryOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public class NodeOptions {
   private HttpApiOptions httpApi = new HttpApiOptions();
   private AdapterOptions adapter = new AdapterOptions();
   private LimitsOptions limits = new LimitsOptions();
+  private HistoryOptions history = new HistoryOptions();
   private boolean cluster = DEFAULT_CLUSTER;
   private String clusterConfig = DEFAULT_CLUSTER_CONFIG;
   private String clusterName = DEFAULT_CLUSTER_NAME;
@@ -56,6 +58,7 @@ public class NodeOptions {
     httpApi = new HttpApiOptions(json.getJsonObject("http_api", new JsonObject()));
     adapter = new AdapterOptions(json.getJsonObject("adapter", new JsonObject()));
     limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
+    history = new HistoryOptions(json.getJsonObject("history", new JsonObject()));
     cluster = json.getBoolean("cluster", DEFAULT_CLUSTER);
     clusterConfig = json.getString("cluster_config", DEFAULT_CLUSTER_CONFIG);
     clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
@@ -75,6 +78,7 @@ public class NodeOptions {
         .put("http_api", httpApi.toJson())
         .put("adapter", adapter.toJson())
         .put("limits", limits.toJson())
+        .put("history", history.toJson())
         .put("cluster", cluster)
         .put("cluster_config", clusterConfig)
         .put("cluster_name", clusterName)
@@ -95,6 +99,9 @@ public class NodeOptions {
   public AdapterOptions getAdapter() { return adapter; }
   public NodeOptions setAdapter(AdapterOptions v) { adapter = v; return this; }
   public LimitsOptions getLimits() { return limits; }
+  /** How much recent history each group keeps for clients that resume with {@code since}. */
+  public HistoryOptions getHistory() { return history; }
+  public NodeOptions setHistory(HistoryOptions v) { history = v; return this; }
   public NodeOptions setLimits(LimitsOptions v) { limits = v; return this; }
   public boolean isCluster() { return cluster; }
   public NodeOptions setCluster(boolean v) { cluster = v; return this; }

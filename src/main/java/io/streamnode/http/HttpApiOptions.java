@@ -1,8 +1,12 @@
 package io.streamnode.http;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Options of the HTTP function API (YAML section {@code http_api}). */
+import java.util.ArrayList;
+import java.util.List;
+
+/** Options of the HTTP API: the function API and the {@code http}-trigger routes (YAML section {@code http_api}). */
 public class HttpApiOptions {
 
   /** Whether the HTTP API listens at all. */
@@ -11,10 +15,18 @@ public class HttpApiOptions {
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** TCP port (iii's REST API default). */
   public static final int DEFAULT_PORT = 3111;
+  /**
+   * Most {@code http}-trigger requests in flight at once (iii's {@code concurrency_request_limit}
+   * default); beyond it a request is answered 503 at once instead of waiting as in iii.
+   */
+  public static final int DEFAULT_CONCURRENCY_LIMIT = 1024;
 
   private boolean enabled = DEFAULT_ENABLED;
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
+  private int concurrencyLimit = DEFAULT_CONCURRENCY_LIMIT;
+  private CorsOptions cors = new CorsOptions();
+  private List<MiddlewareOptions> middleware = new ArrayList<>();
 
   public HttpApiOptions() {
   }
@@ -27,10 +39,22 @@ public class HttpApiOptions {
     enabled = json.getBoolean("enabled", DEFAULT_ENABLED);
     host = json.getString("host", DEFAULT_HOST);
     port = json.getInteger("port", DEFAULT_PORT);
+    concurrencyLimit = json.getInteger("concurrency_limit", DEFAULT_CONCURRENCY_LIMIT);
+    cors = new CorsOptions(json.getJsonObject("cors", new JsonObject()));
+    middleware = new ArrayList<>();
+    for (Object entry : json.getJsonArray("middleware", new JsonArray())) {
+      if (!(entry instanceof JsonObject m)) {
+        throw new IllegalArgumentException("each middleware is a mapping {function_id, priority}, got " + entry);
+      }
+      middleware.add(new MiddlewareOptions(m));
+    }
   }
 
   public JsonObject toJson() {
-    return new JsonObject().put("enabled", enabled).put("host", host).put("port", port);
+    JsonArray list = new JsonArray();
+    middleware.forEach(m -> list.add(m.toJson()));
+    return new JsonObject().put("enabled", enabled).put("host", host).put("port", port)
+        .put("concurrency_limit", concurrencyLimit).put("cors", cors.toJson()).put("middleware", list);
   }
 
   public boolean isEnabled() { return enabled; }
@@ -39,4 +63,11 @@ public class HttpApiOptions {
   public HttpApiOptions setHost(String host) { this.host = host; return this; }
   public int getPort() { return port; }
   public HttpApiOptions setPort(int port) { this.port = port; return this; }
+  public int getConcurrencyLimit() { return concurrencyLimit; }
+  public HttpApiOptions setConcurrencyLimit(int v) { concurrencyLimit = v; return this; }
+  public CorsOptions getCors() { return cors; }
+  public HttpApiOptions setCors(CorsOptions v) { cors = v; return this; }
+  /** Global middleware, in configuration order (run sorted by priority). */
+  public List<MiddlewareOptions> getMiddleware() { return middleware; }
+  public HttpApiOptions setMiddleware(List<MiddlewareOptions> v) { middleware = new ArrayList<>(v); return this; }
 }

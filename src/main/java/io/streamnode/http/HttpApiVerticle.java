@@ -4,6 +4,8 @@ import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
+import io.streamnode.http.route.RouteTable;
+import io.streamnode.http.trigger.HttpTriggerHandler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -20,17 +22,26 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The HTTP function API: {@code POST /functions/{function_id}} with the function's JSON input
  * answers 200 and the JSON result (204 when the function has no result), or an error status with
  * {@code {"error":{"code":..,"message":..}}}. {@code GET /health} answers {@code {"status":"ok"}}.
+ * Every other path is served by the {@code http} triggers' routes ({@link HttpTriggerHandler});
+ * a path none serves is 404 {@code NOT_FOUND}.
  */
 public class HttpApiVerticle extends VerticleBase {
 
   private final HttpApiOptions options;
   private final LimitsOptions limits;
+  private final RouteTable routes;
   private FunctionBus functions;
   private HttpServer server;
 
   public HttpApiVerticle(HttpApiOptions options, LimitsOptions limits) {
+    this(options, limits, new RouteTable());
+  }
+
+  /** @param routes the {@code http}-trigger routes to serve, kept up to date by the trigger dispatch */
+  public HttpApiVerticle(HttpApiOptions options, LimitsOptions limits, RouteTable routes) {
     this.options = options;
     this.limits = limits;
+    this.routes = routes;
   }
 
   @Override
@@ -41,9 +52,10 @@ public class HttpApiVerticle extends VerticleBase {
     router.post("/functions/:function_id")
         .handler(BodyHandler.create(false).setBodyLimit(limits.getMaxBodyBytes()))
         .handler(this::invoke);
+    new HttpTriggerHandler(vertx, routes, options, limits).mountOn(router);
     router.route().last().handler(ctx -> error(ctx.response(),
-        new FunctionException("not_found", "No route for " + ctx.request().method() + " " + ctx.request().path()
-            + "; call functions with POST /functions/{function_id}", 404)));
+        new FunctionException("NOT_FOUND", "No route for " + ctx.request().method() + " " + ctx.request().path()
+            + "; call functions with POST /functions/{function_id} or register an http trigger", 404)));
     router.errorHandler(413, ctx -> error(ctx.response(), new FunctionException(ErrorCode.PAYLOAD_TOO_LARGE,
         "request body is larger than " + limits.getMaxBodyBytes() + " bytes (limits.max_body_bytes)")));
     server = vertx.createHttpServer().requestHandler(router);

@@ -18,9 +18,13 @@ final class GroupSubscribers {
 
   private final MessageConsumer<StreamEvent> consumer;
   private final List<Subscription> subscriptions = new ArrayList<>(4);
+  private final int maxHeld;
+  /** The epoch of the last event: events from another node decode their own copy of the same text. */
+  private String epoch = "";
 
-  GroupSubscribers(MessageConsumer<StreamEvent> consumer) {
+  GroupSubscribers(MessageConsumer<StreamEvent> consumer, int maxHeld) {
     this.consumer = consumer;
+    this.maxHeld = maxHeld;
     consumer.handler(msg -> deliver(msg.body()));
   }
 
@@ -31,6 +35,11 @@ final class GroupSubscribers {
 
   void add(Subscription s) {
     subscriptions.add(s);
+  }
+
+  /** The subscriptions, for a position check. Do not modify. */
+  List<Subscription> subscriptions() {
+    return subscriptions;
   }
 
   /** Removes a subscription; returns true when the group has none left (and the consumer is gone). */
@@ -44,23 +53,55 @@ final class GroupSubscribers {
   }
 
   private void deliver(StreamEvent event) {
-    String item = event.id();
-    // The WebSocket frame is built once, on first match, and every socket writes a view of it.
+    // The WebSocket frames are built once, on first need, and every socket writes a view of them:
+    // iii's frame for most clients, the one with the position for clients that asked for it.
     ByteBuf frame = null;
+    ByteBuf positionFrame = null;
+    List<Subscription> resync = null;
+    String e = event.epoch();
+    if (e.equals(epoch)) {
+      e = epoch; // one instance: the subscriptions' comparisons are then identity checks
+    } else {
+      epoch = e;
+    }
     try {
       // Indexed loop: no iterator allocation on the fan-out path.
       for (int i = 0, n = subscriptions.size(); i < n; i++) {
         Subscription s = subscriptions.get(i);
-        if (s.matches(item)) {
-          if (frame == null) {
-            frame = TextFrame.encode(event.frame(), ByteBufAllocator.DEFAULT);
+        switch (s.accept(event, e, maxHeld)) {
+          case SEND -> {
+            if (s.positions) {
+              if (positionFrame == null) {
+                positionFrame = TextFrame.encode(event.positionFrame(), ByteBufAllocator.DEFAULT);
+              }
+              s.socket.sendShared(positionFrame);
+            } else {
+              if (frame == null) {
+                frame = TextFrame.encode(event.frame(), ByteBufAllocator.DEFAULT);
+              }
+              s.socket.sendShared(frame);
+            }
           }
-          s.deliver(event, frame);
+          case SKIP -> { }
+          case RESYNC -> {
+            if (resync == null) {
+              resync = new ArrayList<>(2);
+            }
+            resync.add(s);
+          }
         }
       }
     } finally {
       if (frame != null) {
         frame.release(); // the sockets' views hold it until their writes complete
+      }
+      if (positionFrame != null) {
+        positionFrame.release();
+      }
+    }
+    if (resync != null) {
+      for (Subscription s : resync) {
+        s.socket.resync(s, "event " + event.position() + " does not follow " + s.position());
       }
     }
   }

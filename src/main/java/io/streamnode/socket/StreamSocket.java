@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.streamnode.store.StoreAddresses;
+import io.streamnode.store.event.GroupPosition;
 import io.streamnode.store.event.StreamEvent;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.Future;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -164,6 +166,9 @@ final class StreamSocket {
       return false;
     }
     Channel channel = chctx.channel();
+    if (!channel.isActive()) {
+      return false; // closed by the client; its close handler has not run yet: not a slow consumer
+    }
     if (!channel.isWritable()) {
       // Unflushed frames count towards the limit too: give the kernel what it takes first.
       flush();
@@ -221,8 +226,9 @@ final class StreamSocket {
   }
 
   /**
-   * Joins a subscription: join triggers, then record it, then the initial sync. Completes when
-   * the join has been answered (sync or unauthorized sent, or the join dropped).
+   * Joins a subscription: join triggers, then record it, then the initial sync (or, for a join
+   * with {@code since}, the events missed since then). Completes when the join has been answered
+   * (sync or unauthorized sent, or the join dropped).
    */
   Future<Void> join(JsonObject data) {
     String subId = field(data, "subscriptionId");
@@ -243,7 +249,11 @@ final class StreamSocket {
       refuse(stream, group, item, "the connection holds limits.max_subscriptions_per_connection subscriptions");
       return Future.succeededFuture();
     }
-    Subscription sub = new Subscription(this, subId, stream, group, item);
+    // streamnode's extension: a client that sends `since` (or `positions: true`) gets positions on
+    // its frames; a malformed `since` only means a full sync. Other clients get iii's frames exactly.
+    boolean positions = data.containsKey("since") || Boolean.TRUE.equals(data.getValue("positions"));
+    GroupPosition since = GroupPosition.parse(data.getValue("since"));
+    Subscription sub = new Subscription(this, subId, stream, group, item, positions);
     return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context)).transform(ar -> {
       if (closed) {
         return Future.succeededFuture();
@@ -259,24 +269,123 @@ final class StreamSocket {
       if (previous != null) {
         gateway.unsubscribe(previous);
       }
-      return gateway.subscribe(sub).compose(v -> gateway.eventBus().<JsonObject>request(StoreAddresses.SNAPSHOT,
-              new JsonObject().put("stream_name", stream).put("group_id", group).put("id", item)))
-          .onComplete(snap -> {
-            if (closed || subscriptions.get(subId) != sub) {
-              return;
-            }
-            long seq = Long.MIN_VALUE; // no snapshot: every event is news
-            if (snap.succeeded()) {
-              JsonObject body = snap.result().body();
-              seq = body.getLong("seq");
-              sendNow(stream, group, item, new JsonObject().put("type", "sync").put("data", body.getValue("data")));
-            } else {
-              LOG.warning("initial sync for " + stream + "/" + group + " failed: " + snap.cause().getMessage());
-            }
-            sub.activate(seq);
-          })
+      return gateway.subscribe(sub)
+          .compose(v -> since != null ? recover(sub, since, true) : sync(sub))
           .transform(done -> Future.<Void>succeededFuture());
     });
+  }
+
+  private boolean current(Subscription sub) {
+    return !closed && subscriptions.get(sub.id) == sub;
+  }
+
+  /**
+   * Sends {@code sub} a full sync of the group (or item) and makes it live from the sync's
+   * position. If no sync can be read, none is sent (as iii) and the subscription goes live anyway.
+   */
+  private Future<Void> sync(Subscription sub) {
+    JsonObject request = new JsonObject().put("stream_name", sub.stream).put("group_id", sub.group).put("id", sub.item);
+    return gateway.eventBus().<JsonObject>request(StoreAddresses.SNAPSHOT, request).transform(snap -> {
+      if (!current(sub)) {
+        return Future.succeededFuture();
+      }
+      if (snap.succeeded()) {
+        JsonObject body = snap.result().body();
+        GroupPosition position = new GroupPosition(body.getString("epoch"), body.getLong("offset"));
+        JsonObject event = new JsonObject().put("type", "sync").put("data", body.getValue("data"));
+        if (sub.positions) {
+          event.put("recovered", false);
+        }
+        sendTo(sub, event, position);
+        activate(sub, position);
+        return Future.succeededFuture();
+      }
+      LOG.warning("initial sync for " + sub.stream + "/" + sub.group + " failed: " + snap.cause().getMessage());
+      // No sync, but the subscription stands: from the group's position if it can be read.
+      return gateway.eventBus().<JsonObject>request(StoreAddresses.POSITION, request).transform(pos -> {
+        if (current(sub)) {
+          activate(sub, pos.succeeded()
+              ? new GroupPosition(pos.result().body().getString("epoch"), pos.result().body().getLong("offset")) : null);
+        }
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  /**
+   * Brings {@code sub} from {@code since} to now with the events in between, from the group's
+   * history, or with a full sync when the history no longer holds them all. {@code announce}: a
+   * client's resume, told with a {@code sync} event {@code recovered: true} (or a full sync with
+   * {@code recovered: false}); otherwise a gap repaired without the client noticing.
+   */
+  private Future<Void> recover(Subscription sub, GroupPosition since, boolean announce) {
+    JsonObject request = new JsonObject().put("stream_name", sub.stream).put("group_id", sub.group).put("id", sub.item)
+        .put("since", since.toJson());
+    return gateway.eventBus().<JsonObject>request(StoreAddresses.RECOVER, request).transform(ar -> {
+      if (!current(sub)) {
+        return Future.succeededFuture();
+      }
+      JsonObject body = ar.succeeded() ? ar.result().body() : null;
+      if (body == null || !Boolean.TRUE.equals(body.getValue("recovered"))) {
+        gateway.countResync();
+        return sync(sub);
+      }
+      gateway.countRecovery();
+      if (announce) {
+        sendTo(sub, new JsonObject().put("type", "sync").put("recovered", true), since);
+      }
+      String epoch = body.getString("epoch");
+      for (Object o : body.getJsonArray("events")) {
+        JsonObject e = (JsonObject) o;
+        Buffer frame = Buffer.buffer(e.getString("frame"));
+        send(sub.positions ? StreamEvent.withPosition(frame, new GroupPosition(epoch, e.getLong("offset"))) : frame);
+      }
+      activate(sub, new GroupPosition(epoch, body.getLong("offset")));
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Makes {@code sub} live at {@code position}, with the events held meanwhile, or resyncs it. */
+  private void activate(Subscription sub, GroupPosition position) {
+    List<StreamEvent> held = sub.activate(position);
+    if (held == null) {
+      resync(sub, "events held during its sync show a gap or overflowed limits.max_held_events");
+      return;
+    }
+    for (StreamEvent e : held) {
+      send(sub.positions ? e.positionFrame() : e.frame());
+    }
+  }
+
+  /**
+   * Events of {@code sub}'s group were lost on the way (a gap, another epoch): brings it up to
+   * date, from the group's history when it still holds the missing events (the client only sees
+   * them arrive), else with a fresh sync of the current state. Live events wait meanwhile.
+   */
+  void resync(Subscription sub, String why) {
+    if (!current(sub) || sub.pending()) {
+      return;
+    }
+    LOG.fine(() -> "stream socket " + ws.remoteAddress() + ": resyncing " + sub.stream + "/" + sub.group
+        + (sub.item == null ? "" : "/" + sub.item) + ": " + why);
+    GroupPosition from = sub.position();
+    sub.resyncing();
+    if (from == null || from.isNone()) {
+      gateway.countResync();
+      sync(sub);
+    } else {
+      recover(sub, from, false);
+    }
+  }
+
+  private void sendTo(Subscription sub, JsonObject event, GroupPosition position) {
+    Buffer frame = StreamEvent.frame(sub.stream, sub.group, sub.item, System.currentTimeMillis(), event);
+    send(sub.positions ? StreamEvent.withPosition(frame, position) : frame);
+  }
+
+  /** The live subscriptions of this socket, for a position check. */
+  java.util.Collection<Subscription> subscriptions() {
+    return subscriptions.values();
   }
 
   private void leave(JsonObject data) {

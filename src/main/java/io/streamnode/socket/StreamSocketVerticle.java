@@ -4,6 +4,7 @@ import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
+import io.streamnode.store.event.GroupPosition;
 import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,6 +39,8 @@ public class StreamSocketVerticle extends VerticleBase {
   private final StreamSocketOptions options;
   private final LimitsOptions limits;
   private final Map<GroupKey, GroupSubscribers> groups = new HashMap<>();
+  private long resyncs;
+  private long recoveries;
   private FunctionBus functions;
   private EventBus eventBus;
   private HttpServer server;
@@ -57,6 +60,7 @@ public class StreamSocketVerticle extends VerticleBase {
     eventBus = vertx.eventBus();
     deferredFlush = new DeferredFlush(((ContextInternal) context).nettyEventLoop());
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    eventBus.localConsumer(StoreAddresses.POSITIONS_SUSPECT, msg -> checkPositions());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
         .setPort(options.getPort())
@@ -211,7 +215,8 @@ public class StreamSocketVerticle extends VerticleBase {
     GroupKey key = new GroupKey(sub.stream, sub.group);
     GroupSubscribers subscribers = groups.get(key);
     if (subscribers == null) {
-      subscribers = new GroupSubscribers(eventBus.<StreamEvent>consumer(StoreAddresses.group(sub.stream, sub.group)));
+      subscribers = new GroupSubscribers(eventBus.<StreamEvent>consumer(StoreAddresses.group(sub.stream, sub.group)),
+          limits.getMaxHeldEvents());
       groups.put(key, subscribers);
     }
     subscribers.add(sub);
@@ -229,6 +234,46 @@ public class StreamSocketVerticle extends VerticleBase {
 
   EventBus eventBus() {
     return eventBus;
+  }
+
+  /** A subscription was brought up to date with a fresh sync (events had been lost on the way). */
+  void countResync() {
+    resyncs++;
+  }
+
+  /** A subscription was brought up to date from its group's history (a resume, or a repaired gap). */
+  void countRecovery() {
+    recoveries++;
+  }
+
+  /** Full resyncs made by this gateway instance since it started. */
+  public long resyncs() {
+    return resyncs;
+  }
+
+  /** Recoveries from history made by this gateway instance since it started. */
+  public long recoveries() {
+    return recoveries;
+  }
+
+  /**
+   * Checks every live subscription against its group's position now and brings the stale ones up
+   * to date: events may have been missed with no later event to show the gap.
+   */
+  private void checkPositions() {
+    for (Map.Entry<GroupKey, GroupSubscribers> entry : groups.entrySet()) {
+      GroupKey key = entry.getKey();
+      GroupSubscribers subscribers = entry.getValue();
+      eventBus.<JsonObject>request(StoreAddresses.POSITION,
+          new JsonObject().put("stream_name", key.stream()).put("group_id", key.group())).onSuccess(reply -> {
+        GroupPosition now = new GroupPosition(reply.body().getString("epoch"), reply.body().getLong("offset"));
+        for (Subscription sub : new ArrayList<>(subscribers.subscriptions())) {
+          if (!sub.pending() && !now.equals(sub.position())) {
+            sub.socket.resync(sub, "its group is at " + now + " after events may have been missed");
+          }
+        }
+      });
+    }
   }
 
   LimitsOptions limits() {

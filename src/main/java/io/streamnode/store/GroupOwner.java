@@ -3,48 +3,33 @@ package io.streamnode.store;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Applies the operations of one (stream, group) one after another, on the store's context:
  * an operation starts only when the previous one has completed, so a read-modify-write
- * ({@code stream::update}) is atomic and every event of the group gets the next sequence number
- * in the order the writes were applied. No locks: ordering comes from this single owner.
+ * ({@code stream::update}) is atomic on this node. No locks: ordering comes from this single owner.
+ *
+ * <p>It holds no state of the group beyond its queue: the group's position lives with its data in
+ * the storage, so an owner is dropped ({@code idle}) as soon as its queue is empty, and a node that
+ * owns a group again later starts from what the storage holds.
  */
 final class GroupOwner {
 
   private final GroupKey key;
-  private final String address;
-  private long seq;
+  private final Consumer<GroupKey> idle;
   private int pending;
   private Future<?> tail = Future.succeededFuture();
 
-  GroupOwner(GroupKey key) {
+  /** @param idle told (with the key) when the last queued operation has completed */
+  GroupOwner(GroupKey key, Consumer<GroupKey> idle) {
     this.key = key;
-    this.address = StoreAddresses.group(key.stream(), key.group());
-    // Seeded from the clock (microseconds) rather than 0: when ownership of the group moves to
-    // another node, the new owner's numbers continue above the old owner's (unless the old one
-    // averaged over a million events a second), so subscribers can keep ordering by seq.
-    this.seq = System.currentTimeMillis() * 1000;
+    this.idle = idle;
   }
 
   GroupKey key() {
     return key;
-  }
-
-  /** The address this group's events are published on. */
-  String address() {
-    return address;
-  }
-
-  /** Takes the next sequence number; call only from inside an operation. */
-  long nextSeq() {
-    return ++seq;
-  }
-
-  /** The sequence number of the last event, for snapshots. */
-  long seq() {
-    return seq;
   }
 
   /** Queues an operation behind the group's earlier ones. */
@@ -54,7 +39,7 @@ final class GroupOwner {
       pending++;
       Future<T> result = start(operation);
       tail = result;
-      result.onComplete(ar -> pending--);
+      result.onComplete(ar -> done());
       return result;
     }
     pending++;
@@ -62,8 +47,14 @@ final class GroupOwner {
     Future<?> previous = tail;
     tail = promise.future();
     previous.onComplete(ignored -> start(operation).onComplete(promise));
-    promise.future().onComplete(ar -> pending--);
+    promise.future().onComplete(ar -> done());
     return promise.future();
+  }
+
+  private void done() {
+    if (--pending == 0) {
+      idle.accept(key);
+    }
   }
 
   private static <T> Future<T> start(Supplier<Future<T>> operation) {

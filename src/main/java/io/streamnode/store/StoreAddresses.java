@@ -9,8 +9,28 @@ import io.vertx.core.eventbus.DeliveryOptions;
  */
 public final class StoreAddresses {
 
-  /** Request {@code {stream_name, group_id, id?}}; reply {@code {seq, data}}: a join's initial snapshot. */
+  /**
+   * Request {@code {stream_name, group_id, id?}}; reply {@code {epoch, offset, data}}: a join's
+   * initial snapshot (the group's data and the position it is at).
+   */
   public static final String SNAPSHOT = "streamnode.store.snapshot";
+
+  /**
+   * Request {@code {stream_name, group_id, id?, since: {epoch, offset}}}; reply
+   * {@code {epoch, offset, events: [...]}} with the group's (or item's) events after {@code since},
+   * or {@code {recovered: false}} when the history no longer holds all of them.
+   */
+  public static final String RECOVER = "streamnode.store.recover";
+
+  /** Request {@code {stream_name, group_id}}; reply {@code {epoch, offset}}: the group's position now. */
+  public static final String POSITION = "streamnode.store.position";
+
+  /**
+   * Published on this node (body: nothing) when events may have been missed without a later event
+   * showing the gap: the redis adapter's event subscriber came back, or cluster membership changed.
+   * Gateways then check every subscription against its group's position and resync the stale ones.
+   */
+  public static final String POSITIONS_SUSPECT = "streamnode.store.positions-suspect";
 
   /**
    * Request {@code {id, registered}} from the places that register functions on this node: a

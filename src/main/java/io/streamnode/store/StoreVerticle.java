@@ -4,6 +4,7 @@ import io.streamnode.store.custom.CustomCalls;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.store.event.EventDraft;
+import io.streamnode.store.event.GroupPosition;
 import io.streamnode.store.event.StreamEvent;
 import io.streamnode.store.update.UpdateOps;
 
@@ -118,6 +119,8 @@ public class StoreVerticle extends VerticleBase {
       serve("stream::list_all", this::listAll);
       serveOwned("stream::send", this::send);
       serveOwned(StoreAddresses.SNAPSHOT, this::snapshot);
+      serve(StoreAddresses.POSITION, this::position);
+      serve(StoreAddresses.RECOVER, this::recover);
       if (clustered()) {
         // Calls forwarded by other nodes for the groups this node owns.
         consumers.add(eventBus.consumer(StoreAddresses.node(ownership.localNode()), msg -> {
@@ -151,10 +154,12 @@ public class StoreVerticle extends VerticleBase {
       return;
     }
     ownedHandlers.put(functionId, handler);
-    consumers.add(functions.registerLocal(functionId, input -> route(functionId, handler, input, 0)));
+    consumers.add(functions.registerLocal(functionId, input ->
+        route(functionId, handler, input, System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
   }
 
-  private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, int attempt) {
+  private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, long deadline,
+                                       int attempt) {
     if (!(input instanceof JsonObject in) || !(in.getValue("stream_name") instanceof String stream)
         || !(in.getValue("group_id") instanceof String group)) {
       return handler.handle(input); // malformed: fails here with the usual deserialization error
@@ -165,10 +170,13 @@ public class StoreVerticle extends VerticleBase {
     }
     return functions.callAt(StoreAddresses.node(owner), functionId, input).recover(err -> {
       // The owner left before the call reached it (nothing was applied): ask again once the
-      // partition has moved. Any other failure may have been applied, so it is not retried.
-      if (err instanceof FunctionException fe && ErrorCode.FUNCTION_NOT_FOUND.code().equals(fe.code()) && attempt < 5) {
-        return Future.<Void>future(p -> vertx.setTimer(200L * (attempt + 1), t -> p.complete()))
-            .compose(v -> route(functionId, handler, input, attempt + 1));
+      // partition has moved, until the call's own timeout (a dead member is noticed only after
+      // Hazelcast's failure detection). Any other failure may have been applied: not retried.
+      long pause = Math.min(500, 50L << Math.min(attempt, 4));
+      if (err instanceof FunctionException fe && ErrorCode.FUNCTION_NOT_FOUND.code().equals(fe.code())
+          && System.currentTimeMillis() + pause < deadline) {
+        return Future.<Void>future(p -> vertx.setTimer(pause, t -> p.complete()))
+            .compose(v -> route(functionId, handler, input, deadline, attempt + 1));
       }
       return Future.failedFuture(err);
     });
@@ -184,22 +192,11 @@ public class StoreVerticle extends VerticleBase {
     Object data = in.anyValue("data");
     Buffer encoded = encodeItem(data);
     GroupOwner owner = owner(stream, group);
-    Supplier<Future<FunctionResult>> stored;
-    if (publishing != null) {
-      EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(), encoded);
-      stored = () -> publishing.set(stream, group, item, data, draft)
-          .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
-          .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(triggers(written)))
-              .put("new_value", data)));
-    } else {
-      stored = () -> storage.set(stream, group, item, data)
-          .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
-          .map(old -> {
-            emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
-                old == StreamStorage.ABSENT ? "create" : "update", encoded));
-            return FunctionResult.of(new JsonObject().put("old_value", orNull(old)).put("new_value", data));
-          });
-    }
+    EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(), encoded);
+    Supplier<Future<FunctionResult>> stored = () -> storage.set(stream, group, item, data, draft)
+        .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
+        .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(emit(written)))
+            .put("new_value", data)));
     if (custom.has(Op.SET, stream)) {
       JsonObject forward = itemInput(stream, group, item).put("data", data);
       return owner.run(() -> delegatedWrite(owner, Op.SET, item, forward, stored));
@@ -227,23 +224,10 @@ public class StoreVerticle extends VerticleBase {
     String group = in.name("group_id");
     String item = in.name("item_id");
     GroupOwner owner = owner(stream, group);
-    Supplier<Future<FunctionResult>> stored;
-    if (publishing != null) {
-      EventDraft draft = EventDraft.deletion(stream, group, item, System.currentTimeMillis());
-      stored = () -> publishing.delete(stream, group, item, draft)
-          .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
-          .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(triggers(written)))));
-    } else {
-      stored = () -> storage.delete(stream, group, item)
-          .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
-          .map(old -> {
-            if (old != StreamStorage.ABSENT) {
-              emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
-                  "delete", Json.encodeToBuffer(old)));
-            }
-            return FunctionResult.of(new JsonObject().put("old_value", orNull(old)));
-          });
-    }
+    EventDraft draft = EventDraft.deletion(stream, group, item, System.currentTimeMillis());
+    Supplier<Future<FunctionResult>> stored = () -> storage.delete(stream, group, item, draft)
+        .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
+        .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(emit(written)))));
     if (custom.has(Op.DELETE, stream)) {
       JsonObject forward = itemInput(stream, group, item);
       return owner.run(() -> delegatedWrite(owner, Op.DELETE, item, forward, stored));
@@ -266,12 +250,12 @@ public class StoreVerticle extends VerticleBase {
           .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
           .compose(old -> {
             UpdateOps.Outcome outcome = ops.apply(old);
-            Buffer encoded = encodeItem(outcome.newValue());
-            return storage.set(stream, group, item, outcome.newValue())
+            EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(),
+                encodeItem(outcome.newValue()));
+            return storage.set(stream, group, item, outcome.newValue(), draft)
                 .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
-                .map(ignored -> {
-                  emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), System.currentTimeMillis(),
-                      old == StreamStorage.ABSENT ? "create" : "update", encoded));
+                .map(written -> {
+                  emit(written);
                   return updateResult(old, outcome);
                 });
           });
@@ -295,7 +279,7 @@ public class StoreVerticle extends VerticleBase {
               encodeItem(outcome.newValue()));
           return publishing.replace(stream, group, item, read, outcome.newValue(), draft).compose(written -> {
             if (written != null) {
-              return Future.succeededFuture(updateResult(triggers(written), outcome));
+              return Future.succeededFuture(updateResult(emit(written), outcome));
             }
             if (attempt >= publishing.maxUpdateAttempts()) {
               return Future.failedFuture(new FunctionException(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value: "
@@ -367,59 +351,76 @@ public class StoreVerticle extends VerticleBase {
     String id = in.optionalName("id");
     Buffer encoded = encodeItem(in.anyValue("data"));
     GroupOwner owner = owner(stream, group);
-    if (publishing != null) {
-      EventDraft draft = EventDraft.custom(stream, group, id, System.currentTimeMillis(), type, encoded);
-      return owner.run(() -> publishing.publish(draft)
-          .recover(storageError(ErrorCode.STREAM_SEND_ERROR, "Failed to send event"))
-          .map(event -> triggers(new PublishingStorage.Written(null, event)))
-          .map(FunctionResult.NULL));
-    }
-    return owner.run(() -> {
-      emit(owner, StreamEvent.custom(stream, group, id, owner.nextSeq(), System.currentTimeMillis(), type, encoded));
-      return Future.succeededFuture(FunctionResult.NULL);
-    });
+    EventDraft draft = EventDraft.custom(stream, group, id, System.currentTimeMillis(), type, encoded);
+    return owner.run(() -> storage.publish(draft)
+        .recover(storageError(ErrorCode.STREAM_SEND_ERROR, "Failed to send event"))
+        .map(event -> emit(new StreamStorage.Written(null, event)))
+        .map(FunctionResult.NULL));
   }
 
-  /** A join's initial snapshot, taken in the group's order so that its seq matches its data. */
+  /** A join's initial snapshot: the data and the group position it is at, read in one step. */
   private Future<FunctionResult> snapshot(Object input) {
     StreamInput in = StreamInput.of(StoreAddresses.SNAPSHOT, input, limits.getMaxNameBytes());
     String stream = in.name("stream_name");
     String group = in.name("group_id");
     String id = in.optionalName("id");
-    GroupOwner owner = owner(stream, group);
-    Supplier<Future<FunctionResult>> stored;
-    if (publishing != null) {
-      // Items and seq in one atomic read: other nodes write this group too.
-      stored = () -> publishing.snapshot(stream, group, id).map(s -> snapshotResult(s.seq(), s.data()));
-    } else {
-      stored = () -> {
-        long seq = owner.seq();
-        Future<Object> data = id == null
-            ? storage.list(stream, group).map(JsonArray::new)
-            : storage.get(stream, group, id).map(StoreVerticle::orNull);
-        return data.map(d -> snapshotResult(seq, d));
-      };
-    }
+    Supplier<Future<FunctionResult>> stored = () -> storage.snapshot(stream, group, id)
+        .map(snap -> snapshotResult(snap.position(), snap.data()));
     Op op = id == null ? Op.LIST : Op.GET;
     if (custom.has(op, stream)) {
-      // iii syncs a join from the custom get/list. Taken in the group's order with the seq read
-      // first, so every delegated write up to that seq is in the data and the later ones are
+      // iii syncs a join from the custom get/list. Taken in the group's order with the position
+      // read first, so every delegated write up to it is in the data and the later ones are
       // delivered as events. A failed custom read fails the snapshot: the client gets no sync.
       JsonObject forward = id == null ? groupInput(stream, group) : itemInput(stream, group, id);
-      return owner.run(() -> currentSeq(owner).compose(seq -> customCalls.read(op, stream, forward).compose(r ->
-          r == null ? stored.get() : Future.succeededFuture(snapshotResult(seq, r.present() ? r.value() : null)))));
+      GroupOwner owner = owner(stream, group);
+      return owner.run(() -> storage.position(stream, group).compose(position -> customCalls.read(op, stream, forward)
+          .compose(r -> r == null ? stored.get()
+              : Future.succeededFuture(snapshotResult(position, r.present() ? r.value() : null)))));
     }
-    return publishing != null ? stored.get() : owner.run(stored);
+    return stored.get();
   }
 
-  private static FunctionResult snapshotResult(long seq, Object data) {
-    return FunctionResult.of(new JsonObject().put("seq", seq).put("data", data));
+  private static FunctionResult snapshotResult(GroupPosition position, Object data) {
+    return FunctionResult.of(new JsonObject().put("epoch", position.epoch()).put("offset", position.offset())
+        .put("data", data));
   }
 
-  /** The seq of the group's last event, for a snapshot taken in the group's order. */
-  private Future<Long> currentSeq(GroupOwner owner) {
-    return publishing != null ? publishing.seq(owner.key().stream(), owner.key().group())
-        : Future.succeededFuture(owner.seq());
+  /** The group's position now. */
+  private Future<FunctionResult> position(Object input) {
+    StreamInput in = StreamInput.of(StoreAddresses.POSITION, input, limits.getMaxNameBytes());
+    return storage.position(in.name("stream_name"), in.name("group_id"))
+        .map(p -> FunctionResult.of(p.toJson()));
+  }
+
+  /**
+   * The events of a group (or of one item) after a client's position, for a resuming join:
+   * {@code {recovered: true, epoch, offset, events: [{id, offset, frame}]}} or {@code {recovered: false}}.
+   */
+  private Future<FunctionResult> recover(Object input) {
+    StreamInput in = StreamInput.of(StoreAddresses.RECOVER, input, limits.getMaxNameBytes());
+    String stream = in.name("stream_name");
+    String group = in.name("group_id");
+    String id = in.optionalName("id");
+    GroupPosition since = GroupPosition.parse(((JsonObject) input).getValue("since"));
+    if (since == null) {
+      return Future.succeededFuture(FunctionResult.of(new JsonObject().put("recovered", false)));
+    }
+    return storage.since(stream, group, since).map(events -> {
+      if (events == null) {
+        return FunctionResult.of(new JsonObject().put("recovered", false));
+      }
+      JsonArray out = new JsonArray();
+      GroupPosition last = since;
+      for (StreamEvent e : events) {
+        last = e.position();
+        if (id == null || id.equals(e.id())) {
+          out.add(new JsonObject().put("id", e.id()).put("offset", e.offset()).put("time", e.timestamp())
+              .put("frame", e.frame().toString()));
+        }
+      }
+      return FunctionResult.of(new JsonObject().put("recovered", true).put("epoch", last.epoch())
+          .put("offset", last.offset()).put("events", out));
+    });
   }
 
   // ---- custom implementations ------------------------------------------------------------
@@ -475,13 +476,9 @@ public class StoreVerticle extends VerticleBase {
     String group = owner.key().group();
     Buffer encoded = Json.encodeToBuffer(data);
     long now = System.currentTimeMillis();
-    if (publishing == null) {
-      emit(owner, StreamEvent.change(stream, group, item, owner.nextSeq(), now, type, encoded));
-      return Future.succeededFuture();
-    }
-    return publishing.publish(EventDraft.whole(StreamEvent.change(stream, group, item, 0, now, type, encoded)))
+    return storage.publish(EventDraft.whole(StreamEvent.change(stream, group, item, now, type, encoded)))
         .map(event -> {
-          triggers(new PublishingStorage.Written(null, event));
+          emit(new StreamStorage.Written(null, event));
           return (Void) null;
         })
         .otherwise(err -> {
@@ -501,22 +498,29 @@ public class StoreVerticle extends VerticleBase {
 
   // ---- helpers ---------------------------------------------------------------------------
 
+  /** The group's owner on this node; dropped again as soon as it has nothing queued. */
   private GroupOwner owner(String stream, String group) {
-    return owners.computeIfAbsent(new GroupKey(stream, group), GroupOwner::new);
-  }
-
-  private void emit(GroupOwner owner, StreamEvent event) {
-    eventBus.publish(owner.address(), event, StoreAddresses.EVENT_DELIVERY);
-    eventBus.send(StoreAddresses.TRIGGER_EVENTS, event, StoreAddresses.EVENT_DELIVERY);
+    GroupKey key = new GroupKey(stream, group);
+    GroupOwner owner = owners.get(key);
+    if (owner == null) {
+      owner = new GroupOwner(key, owners::remove);
+      owners.put(key, owner);
+    }
+    return owner;
   }
 
   /**
-   * A {@link PublishingStorage} write's event already reached every node's group address; trigger
-   * dispatch stays with the node that made the write. Returns the previous value.
+   * Sends a write's event to the group's subscribers on every node and to trigger dispatch here;
+   * a {@link PublishingStorage}'s events reach every node's subscribers by themselves, so only
+   * trigger dispatch remains. Returns the previous value.
    */
-  private Object triggers(PublishingStorage.Written written) {
-    if (written.event() != null) {
-      eventBus.send(StoreAddresses.TRIGGER_EVENTS, written.event(), StoreAddresses.EVENT_DELIVERY);
+  private Object emit(StreamStorage.Written written) {
+    StreamEvent event = written.event();
+    if (event != null) {
+      if (publishing == null) {
+        eventBus.publish(StoreAddresses.group(event.stream(), event.group()), event, StoreAddresses.EVENT_DELIVERY);
+      }
+      eventBus.send(StoreAddresses.TRIGGER_EVENTS, event, StoreAddresses.EVENT_DELIVERY);
     }
     return written.old();
   }

@@ -6,6 +6,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.http.route.RouteTable;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
@@ -28,6 +29,7 @@ import java.util.logging.Logger;
  *   <li>{@code stream:join}: answers a join request; any handler answering
  *       {@code {"unauthorized":true}} refuses the join, anything else (error included) allows it.</li>
  *   <li>{@code stream:leave}: calls every leave handler, results ignored.</li>
+ *   <li>{@code http}: kept in the {@link RouteTable} the HTTP API serves them from.</li>
  *   <li>{@code subscribe}: serves the {@code publish} function; each subscriber of the topic gets
  *       the raw {@code data}, concurrently, results ignored.</li>
  * </ul>
@@ -40,7 +42,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
 
   private final LimitsOptions limits;
   private final TriggerCatalog catalog;
-  private final TriggerRegistry registry = new TriggerRegistry();
+  private final TriggerRegistry registry;
   private final ConsumerGroup consumers = new ConsumerGroup();
   private FunctionBus functions;
   private int pendingCalls;
@@ -55,8 +57,19 @@ public class TriggerDispatchVerticle extends VerticleBase {
    * @param catalog where triggers are kept; a replicated one makes every node know every trigger
    */
   public TriggerDispatchVerticle(LimitsOptions limits, TriggerCatalog catalog) {
+    this(limits, catalog, new RouteTable());
+  }
+
+  /**
+   * @param limits call timeout and the bound on trigger calls in flight
+   * @param catalog where triggers are kept; a replicated one makes every node know every trigger
+   * @param routes where the {@code http} triggers go, for the HTTP API to serve; written from this
+   *     verticle's context only
+   */
+  public TriggerDispatchVerticle(LimitsOptions limits, TriggerCatalog catalog, RouteTable routes) {
     this.limits = limits;
     this.catalog = catalog;
+    this.registry = new TriggerRegistry(routes);
   }
 
   @Override
@@ -98,6 +111,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
         }
       });
     } catch (RuntimeException e) {
+      LOG.info("trigger registration refused: " + e.getMessage());
       FunctionBus.fail(msg, e);
     }
   }

@@ -13,6 +13,14 @@ public final class TriggerTypes {
   /** Fires on {@code publish} to a topic; config {@code topic} (exact match). The handler gets the raw {@code data}. */
   public static final String SUBSCRIBE = "subscribe";
 
+  /**
+   * Serves an HTTP route on the HTTP API port; config {@code api_path} (with {@code :name}
+   * segments), {@code http_method}, optional {@code condition_function_id} and
+   * {@code middleware_function_ids}. The handler gets iii's request object and answers
+   * {@code {status_code, body, headers}}.
+   */
+  public static final String HTTP = "http";
+
   private TriggerTypes() {
   }
 }

@@ -66,6 +66,39 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void httpRouteOptionsComeFromYamlAndTheEnvironment() throws IOException {
+    Path file = yaml("""
+        http_api:
+          concurrency_limit: 8
+          cors:
+            allowed_origins: [https://app.example]
+          middleware:
+            - function_id: auth::check
+              priority: 10
+            - function_id: rate::limit
+        """);
+    NodeOptions o = new ConfigLoader(Map.of("STREAMNODE_HTTP_API_CORS_ALLOWED_METHODS", "GET,POST")).load(file, Map.of());
+    assertEquals(8, o.getHttpApi().getConcurrencyLimit());
+    assertEquals(java.util.List.of("https://app.example"), o.getHttpApi().getCors().getAllowedOrigins());
+    assertEquals(java.util.List.of("GET", "POST"), o.getHttpApi().getCors().getAllowedMethods());
+    assertEquals(2, o.getHttpApi().getMiddleware().size());
+    assertEquals("auth::check", o.getHttpApi().getMiddleware().get(0).getFunctionId());
+    assertEquals(10, o.getHttpApi().getMiddleware().get(0).getPriority());
+    assertEquals(0, o.getHttpApi().getMiddleware().get(1).getPriority());
+    assertEquals("preHandler", o.getHttpApi().getMiddleware().get(1).getPhase());
+  }
+
+  @Test
+  void aMiddlewareWithoutFunctionIdOrAZeroConcurrencyLimitIsRefused() throws IOException {
+    ConfigException noId = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of())
+        .load(yaml("http_api:\n  middleware:\n    - priority: 1\n"), Map.of()));
+    assertTrue(noId.getMessage().contains("function_id"), noId.getMessage());
+    ConfigException zero = assertThrows(ConfigException.class, () -> new ConfigLoader(Map.of())
+        .load(null, Map.of("http_api.concurrency_limit", "0")));
+    assertTrue(zero.getMessage().startsWith("http_api.concurrency_limit"), zero.getMessage());
+  }
+
+  @Test
   void environmentOverridesTheFileAndFlagsOverrideTheEnvironment() throws IOException {
     Path file = yaml("stream_socket:\n  port: 4000\nhttp_api:\n  port: 4001\n");
     NodeOptions o = new ConfigLoader(Map.of(

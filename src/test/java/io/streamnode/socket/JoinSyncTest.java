@@ -8,6 +8,7 @@ import io.streamnode.api.Worker;
 import io.streamnode.testing.TestNodes;
 import io.streamnode.testing.TestSocket;
 import io.streamnode.store.StoreAddresses;
+import io.streamnode.store.event.GroupPosition;
 import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -71,17 +72,21 @@ class JoinSyncTest {
   @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
   void anEventTheSyncAlreadyHoldsIsDroppedEvenWhenItArrivesAfterTheSync(Vertx vertx, VertxTestContext testContext) {
     // With Redis or a cluster the snapshot reply and the events take different paths, so an event
-    // the snapshot includes can arrive after the sync. Simulated here: a late copy with an old seq.
-    StreamEvent stale = StreamEvent.change("orders", "g1", "old", 1, System.currentTimeMillis(), "create",
+    // the snapshot includes can arrive after the sync. Simulated here: a late copy of the group's
+    // first event (same epoch, offset 1, which the sync covers).
+    StreamEvent stale = StreamEvent.change("orders", "g1", "old", System.currentTimeMillis(), "create",
         Buffer.buffer("\"stale\""));
     set("g1", "a", 1)
-        .compose(v -> TestSocket.connect(vertx, node.streamSocketPort()))
-        .compose(socket -> socket.join("s", "orders", "g1", null).compose(v -> socket.frame(0))
+        .compose(v -> vertx.eventBus().<JsonObject>request(StoreAddresses.POSITION,
+            new JsonObject().put("stream_name", "orders").put("group_id", "g1")))
+        .compose(position -> TestSocket.connect(vertx, node.streamSocketPort()).compose(socket ->
+            socket.join("s", "orders", "g1", null).compose(v -> socket.frame(0))
             .compose(sync -> {
-              vertx.eventBus().publish(StoreAddresses.group("orders", "g1"), stale, StoreAddresses.EVENT_DELIVERY);
+              vertx.eventBus().publish(StoreAddresses.group("orders", "g1"),
+                  stale.at(new GroupPosition(position.body().getString("epoch"), 1)), StoreAddresses.EVENT_DELIVERY);
               return set("g1", "b", 2);
             })
-            .compose(v -> socket.frame(1)))
+            .compose(v -> socket.frame(1))))
         .onComplete(testContext.succeeding(next -> testContext.verify(() -> {
           assertGolden(wrapper("orders", "g1", "b", "{\"type\":\"create\",\"data\":2}"), next);
           testContext.completeNow();

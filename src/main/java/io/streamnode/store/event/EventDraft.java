@@ -14,51 +14,53 @@ public final class EventDraft {
   private final String stream;
   private final String group;
   private final String id;
+  private final long timestamp;
   private final Buffer before;
   private final Buffer after;
 
-  private EventDraft(String stream, String group, String id, Buffer before, Buffer after) {
+  private EventDraft(String stream, String group, String id, long timestamp, Buffer before, Buffer after) {
     this.stream = stream;
     this.group = group;
     this.id = id;
+    this.timestamp = timestamp;
     this.before = before;
     this.after = after;
   }
 
   /** A set or update: the gap is the type, {@code create} when the item was absent, else {@code update}. */
   public static EventDraft upsert(String stream, String group, String id, long timestamp, Buffer encodedData) {
-    Buffer frame = StreamEvent.change(stream, group, id, 0, timestamp, "\u0000", encodedData).frame();
-    return split(stream, group, id, frame);
+    Buffer frame = StreamEvent.change(stream, group, id, timestamp, "\u0000", encodedData).frame();
+    return split(stream, group, id, timestamp, frame);
   }
 
   /** A delete: the gap is the removed value's JSON text. */
   public static EventDraft deletion(String stream, String group, String id, long timestamp) {
-    Buffer frame = StreamEvent.change(stream, group, id, 0, timestamp, "delete", Buffer.buffer("\u0000")).frame();
-    return split(stream, group, id, frame);
+    Buffer frame = StreamEvent.change(stream, group, id, timestamp, "delete", Buffer.buffer("\u0000")).frame();
+    return split(stream, group, id, timestamp, frame);
   }
 
   /** A {@code stream::send} event: complete already, the gap is empty. */
   public static EventDraft custom(String stream, String group, String id, long timestamp, String type,
                                   Buffer encodedData) {
-    return whole(StreamEvent.custom(stream, group, id, 0, timestamp, type, encodedData));
+    return whole(StreamEvent.custom(stream, group, id, timestamp, type, encodedData));
   }
 
   /**
-   * An event complete already (its seq unused), the gap empty: e.g. the change a custom stream
+   * An event complete already (not yet numbered), the gap empty: e.g. the change a custom stream
    * implementation made, which the storage only numbers and publishes.
    */
   public static EventDraft whole(StreamEvent event) {
-    return new EventDraft(event.stream(), event.group(), event.id(), event.frame(), Buffer.buffer());
+    return new EventDraft(event.stream(), event.group(), event.id(), event.timestamp(), event.frame(), Buffer.buffer());
   }
 
   // The NUL marks the gap: JSON text never holds a raw NUL (strings escape it as \u0000).
-  private static EventDraft split(String stream, String group, String id, Buffer frame) {
+  private static EventDraft split(String stream, String group, String id, long timestamp, Buffer frame) {
     byte[] bytes = frame.getBytes();
     int gap = 0;
     while (bytes[gap] != 0) {
       gap++;
     }
-    return new EventDraft(stream, group, id, frame.getBuffer(0, gap), frame.getBuffer(gap + 1, bytes.length));
+    return new EventDraft(stream, group, id, timestamp, frame.getBuffer(0, gap), frame.getBuffer(gap + 1, bytes.length));
   }
 
   public String stream() {
@@ -74,6 +76,11 @@ public final class EventDraft {
     return id;
   }
 
+  /** When the event was made (milliseconds since the epoch), as in its frame. */
+  public long timestamp() {
+    return timestamp;
+  }
+
   /** The frame up to the gap. */
   public Buffer before() {
     return before;
@@ -84,15 +91,30 @@ public final class EventDraft {
     return after;
   }
 
-  /** The routing fields as JSON array elements after the seq: {@code "stream","group","id"|null]}. */
+  /** The routing fields as JSON array elements: {@code "stream","group","id"|null]}. */
   public String routeTail() {
     return Json.encode(stream) + "," + Json.encode(group) + "," + (id == null ? "null" : Json.encode(id)) + "]";
   }
 
-  /** The event with the gap filled and its group sequence number. */
-  public StreamEvent complete(long seq, Buffer gap) {
-    Buffer frame = Buffer.buffer(before.length() + gap.length() + after.length())
-        .appendBuffer(before).appendBuffer(gap).appendBuffer(after);
-    return new StreamEvent(stream, group, id, seq, frame);
+  /** The event with the gap filled, at its position in the group's history. */
+  public StreamEvent complete(GroupPosition position, Buffer gap) {
+    return new StreamEvent(stream, group, id, position.epoch(), position.offset(), timestamp, fill(gap));
   }
+
+  /** The frame with the gap filled. */
+  public Buffer fill(Buffer gap) {
+    if (gap.length() == 0 && after.length() == 0) {
+      return before;
+    }
+    return Buffer.buffer(before.length() + gap.length() + after.length())
+        .appendBuffer(before).appendBuffer(gap).appendBuffer(after);
+  }
+
+  /** The gap of a set or update: {@code create} when the item was absent, else {@code update}. */
+  public static Buffer upsertGap(boolean existed) {
+    return existed ? UPDATE : CREATE;
+  }
+
+  private static final Buffer CREATE = Buffer.buffer("create");
+  private static final Buffer UPDATE = Buffer.buffer("update");
 }

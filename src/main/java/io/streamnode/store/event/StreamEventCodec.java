@@ -15,7 +15,8 @@ public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamE
 
   @Override
   public void encodeToWire(Buffer buffer, StreamEvent e) {
-    buffer.appendLong(e.seq());
+    buffer.appendLong(e.offset()).appendLong(e.timestamp());
+    putString(buffer, e.epoch());
     putString(buffer, e.stream());
     putString(buffer, e.group());
     putString(buffer, e.id());
@@ -24,10 +25,11 @@ public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamE
 
   @Override
   public StreamEvent decodeFromWire(int pos, Buffer buffer) {
-    long seq = buffer.getLong(pos);
-    pos += 8;
-    String[] s = new String[3];
-    for (int k = 0; k < 3; k++) {
+    long offset = buffer.getLong(pos);
+    long timestamp = buffer.getLong(pos + 8);
+    pos += 16;
+    String[] s = new String[4];
+    for (int k = 0; k < 4; k++) {
       int len = buffer.getInt(pos);
       pos += 4;
       if (len >= 0) {
@@ -37,7 +39,7 @@ public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamE
     }
     int frameLen = buffer.getInt(pos);
     pos += 4;
-    return new StreamEvent(s[0], s[1], s[2], seq, buffer.getBuffer(pos, pos + frameLen));
+    return new StreamEvent(s[1], s[2], s[3], s[0], offset, timestamp, buffer.getBuffer(pos, pos + frameLen));
   }
 
   @Override

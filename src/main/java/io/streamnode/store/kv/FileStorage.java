@@ -1,6 +1,10 @@
 package io.streamnode.store.kv;
 
 import io.streamnode.store.StreamStorage;
+import io.streamnode.store.event.EventDraft;
+import io.streamnode.store.event.GroupPosition;
+import io.streamnode.store.event.HistoryOptions;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -34,7 +38,12 @@ import java.util.SortedSet;
  *
  * <p>A write is applied to the working copy at once and logged in the same turn, so the log's
  * order is the working copy's order and a read sees the latest write even before it is
- * acknowledged. If the log cannot be written, the storage refuses every later write.
+ * acknowledged. If the log cannot be written, that write is taken back out of the working copy
+ * and the storage refuses every later write.
+ *
+ * <p>Group positions are part of the records and of the snapshot, so a restart continues each
+ * group's epoch and offsets. The history kept for resuming clients is not: after a restart a
+ * client resuming from before it gets a full sync.
  */
 public class FileStorage implements StreamStorage {
 
@@ -43,7 +52,7 @@ public class FileStorage implements StreamStorage {
   private final Vertx vertx;
   private final FileStorageOptions options;
   private final StorageDirectory dir;
-  private final MemoryStorage memory = new MemoryStorage();
+  private final MemoryStorage memory;
   private WorkerExecutor writer;
   private WorkerExecutor snapshotter;
   private AppendLog log;
@@ -56,7 +65,12 @@ public class FileStorage implements StreamStorage {
   private boolean closed;
 
   public FileStorage(Vertx vertx, FileStorageOptions options) {
+    this(vertx, options, new HistoryOptions());
+  }
+
+  public FileStorage(Vertx vertx, FileStorageOptions options, HistoryOptions history) {
     this.vertx = vertx;
+    this.memory = new MemoryStorage(history);
     this.options = new FileStorageOptions(options);
     this.dir = new StorageDirectory(Paths.get(options.getFilePath()).toAbsolutePath().normalize());
   }
@@ -120,32 +134,79 @@ public class FileStorage implements StreamStorage {
   }
 
   @Override
-  public Future<Object> set(String stream, String group, String item, Object value) {
+  public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
     Throwable refused = refusal();
     if (refused != null) {
       return Future.failedFuture(refused);
     }
+    GroupPosition before = memory.positionNow(stream, group);
     ByteBuffer record;
     try {
       // Encoded here, not on the writer thread, so a value that is not JSON fails alone, before it touches anything.
-      record = RecordFormat.encodeSet(stream, group, item, value);
+      record = RecordFormat.encodeSet(stream, group, item, value, before.isNone() ? GroupPosition.NONE : before.next());
     } catch (EncodeException e) {
       return Future.failedFuture(e);
     }
-    return commits.append(record, memory.setNow(stream, group, item, value));
+    Written written = memory.setNow(stream, group, item, value, event);
+    if (before.isNone()) {
+      // A new group: its epoch was chosen by the write, so the record is encoded again with it.
+      record = RecordFormat.encodeSet(stream, group, item, value, written.event().position());
+    }
+    return logged(record, written, stream, group, item, before);
   }
 
   @Override
-  public Future<Object> delete(String stream, String group, String item) {
+  public Future<Written> delete(String stream, String group, String item, EventDraft event) {
     Throwable refused = refusal();
     if (refused != null) {
       return Future.failedFuture(refused);
     }
     if (memory.getNow(stream, group, item) == ABSENT) {
-      return Future.succeededFuture(ABSENT);
+      return Future.succeededFuture(new Written(ABSENT, null));
     }
-    ByteBuffer record = RecordFormat.encodeDelete(stream, group, item);
-    return commits.append(record, memory.deleteNow(stream, group, item));
+    GroupPosition before = memory.positionNow(stream, group);
+    Written written = memory.deleteNow(stream, group, item, event);
+    ByteBuffer record = RecordFormat.encodeDelete(stream, group, item, written.event().position());
+    return logged(record, written, stream, group, item, before);
+  }
+
+  @Override
+  public Future<StreamEvent> publish(EventDraft event) {
+    Throwable refused = refusal();
+    if (refused != null) {
+      return Future.failedFuture(refused);
+    }
+    GroupPosition before = memory.positionNow(event.stream(), event.group());
+    StreamEvent numbered = memory.publishNow(event);
+    ByteBuffer record = RecordFormat.encodePosition(event.stream(), event.group(), numbered.position());
+    return logged(record, new Written(null, numbered), event.stream(), event.group(), null, before)
+        .map(Written::event);
+  }
+
+  /**
+   * Acknowledges a write applied to the working copy once its record is in the log. If the log
+   * cannot be written, the write is taken back out of the working copy, so no read serves a value
+   * whose write failed (the storage then refuses every later write, see {@link CommitQueue}).
+   */
+  private Future<Written> logged(ByteBuffer record, Written written, String stream, String group, String item,
+                                 GroupPosition before) {
+    return commits.append(record, written).map(w -> (Written) w).onFailure(err ->
+        memory.undo(stream, group, item, item == null ? null : written.old(), before));
+  }
+
+  @Override
+  public Future<Snapshot> snapshot(String stream, String group, String item) {
+    return memory.snapshot(stream, group, item);
+  }
+
+  @Override
+  public Future<GroupPosition> position(String stream, String group) {
+    return memory.position(stream, group);
+  }
+
+  @Override
+  public Future<List<StreamEvent>> since(String stream, String group, GroupPosition since) {
+    return memory.since(stream, group, since);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.streamnode.store.kv;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.streamnode.store.event.GroupPosition;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.EncodeException;
@@ -20,45 +21,84 @@ import java.nio.file.Path;
  * The on-disk record of {@link FileStorage}: one JSON object per line, UTF-8, ended by {@code \n}.
  *
  * <pre>
- * {"op":"set","s":"stream","g":"group","i":"item","v":&lt;any JSON value, null included&gt;}
- * {"op":"del","s":"stream","g":"group","i":"item"}
+ * {"op":"set","s":"stream","g":"group","i":"item","v":&lt;any JSON value, null included&gt;,"e":"epoch","o":offset}
+ * {"op":"del","s":"stream","g":"group","i":"item","e":"epoch","o":offset}
+ * {"op":"pos","s":"stream","g":"group","e":"epoch","o":offset}
  * </pre>
  *
- * The log and the snapshot both hold such lines (the snapshot only {@code set} lines, after a
- * header line), so one replay routine rebuilds the working copy from either.
+ * {@code e}/{@code o} are the group's position after the record (absent in files written before
+ * positions existed: such a record keeps the group's position as it was). {@code pos} records an
+ * event that changed no data (a {@code stream::send}): only the position moves. The log and the
+ * snapshot both hold such lines (the snapshot {@code set} lines without positions and one
+ * {@code pos} line per group, after a header line), so one replay routine rebuilds the working
+ * copy from either.
  */
 final class RecordFormat {
 
   static final String OP_SET = "set";
   static final String OP_DELETE = "del";
+  static final String OP_POSITION = "pos";
 
   private static final JsonFactory JSON = new JsonFactory();
 
   private RecordFormat() {
   }
 
-  /** A set record, encoded once; the returned buffer is what goes to the file. */
-  static ByteBuffer encodeSet(String stream, String group, String item, Object value) {
-    RecordBytes out = new RecordBytes(64 + stream.length() + group.length() + item.length());
+  /** A set record at {@code position}, encoded once; the returned buffer is what goes to the file. */
+  static ByteBuffer encodeSet(String stream, String group, String item, Object value, GroupPosition position) {
+    RecordBytes out = new RecordBytes(96 + stream.length() + group.length() + item.length());
     try (JsonGenerator gen = generator(out)) {
-      writeSet(gen, stream, group, item, value);
-    } catch (IOException e) {
-      throw new EncodeException(e.getMessage(), e);
-    }
-    return out.asByteBuffer();
-  }
-
-  /** A delete record, encoded once. */
-  static ByteBuffer encodeDelete(String stream, String group, String item) {
-    RecordBytes out = new RecordBytes(48 + stream.length() + group.length() + item.length());
-    try (JsonGenerator gen = generator(out)) {
-      writeKey(gen, OP_DELETE, stream, group, item);
+      writeKey(gen, OP_SET, stream, group, item);
+      gen.writeFieldName("v");
+      JacksonCodec.encodeJson(value, gen);
+      writePosition(gen, position);
       gen.writeEndObject();
       gen.writeRaw('\n');
     } catch (IOException e) {
       throw new EncodeException(e.getMessage(), e);
     }
     return out.asByteBuffer();
+  }
+
+  /** A delete record at {@code position}, encoded once. */
+  static ByteBuffer encodeDelete(String stream, String group, String item, GroupPosition position) {
+    RecordBytes out = new RecordBytes(80 + stream.length() + group.length() + item.length());
+    try (JsonGenerator gen = generator(out)) {
+      writeKey(gen, OP_DELETE, stream, group, item);
+      writePosition(gen, position);
+      gen.writeEndObject();
+      gen.writeRaw('\n');
+    } catch (IOException e) {
+      throw new EncodeException(e.getMessage(), e);
+    }
+    return out.asByteBuffer();
+  }
+
+  /** A position record: an event that changed no data. */
+  static ByteBuffer encodePosition(String stream, String group, GroupPosition position) {
+    RecordBytes out = new RecordBytes(64 + stream.length() + group.length());
+    try (JsonGenerator gen = generator(out)) {
+      writePositionLine(gen, stream, group, position);
+    } catch (IOException e) {
+      throw new EncodeException(e.getMessage(), e);
+    }
+    return out.asByteBuffer();
+  }
+
+  /** Writes one {@code pos} line. */
+  static void writePositionLine(JsonGenerator gen, String stream, String group, GroupPosition position) throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("op", OP_POSITION);
+    gen.writeStringField("s", stream);
+    gen.writeStringField("g", group);
+    writePosition(gen, position);
+    gen.writeEndObject();
+    gen.writeRaw('\n');
+  }
+
+  private static void writePosition(JsonGenerator gen, GroupPosition position) throws IOException {
+    gen.writeStringField("e", position.epoch());
+    gen.writeNumberField("o", position.offset());
   }
 
   /** A generator that writes records back to back, each ended by its own newline. */
@@ -92,6 +132,15 @@ final class RecordFormat {
     String stream = record.getString("s");
     String group = record.getString("g");
     String item = record.getString("i");
+    GroupPosition position = record.getValue("e") instanceof String e && record.getValue("o") instanceof Number o
+        ? new GroupPosition(e, o.longValue()) : null;
+    if (OP_POSITION.equals(op)) {
+      if (stream == null || group == null || position == null) {
+        throw new DecodeException("pos record without s/g/e/o: " + record.encode());
+      }
+      memory.restorePosition(stream, group, position);
+      return;
+    }
     if (stream == null || group == null || item == null) {
       throw new DecodeException("record without s/g/i: " + record.encode());
     }
@@ -99,9 +148,9 @@ final class RecordFormat {
       if (!record.containsKey("v")) {
         throw new DecodeException("set record without v: " + record.encode());
       }
-      memory.setNow(stream, group, item, record.getValue("v"));
+      memory.restoreSet(stream, group, item, record.getValue("v"), position);
     } else if (OP_DELETE.equals(op)) {
-      memory.deleteNow(stream, group, item);
+      memory.restoreDelete(stream, group, item, position);
     } else {
       throw new DecodeException("unknown op: " + op);
     }

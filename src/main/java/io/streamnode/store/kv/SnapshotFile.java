@@ -1,6 +1,7 @@
 package io.streamnode.store.kv;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.streamnode.store.event.GroupPosition;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.Map;
 final class SnapshotFile {
 
   /** The items of one group in insertion order, copied out of the working copy: item ids at even, values at odd indexes. */
-  record Group(String stream, String group, Object[] itemsAndValues) {
+  record Group(String stream, String group, Object[] itemsAndValues, GroupPosition position) {
   }
 
   private SnapshotFile() {
@@ -36,15 +37,16 @@ final class SnapshotFile {
    */
   static List<Group> copyOf(MemoryStorage memory) {
     List<Group> groups = new ArrayList<>();
-    for (Map.Entry<String, Map<String, LinkedHashMap<String, Object>>> stream : memory.all().entrySet()) {
-      for (Map.Entry<String, LinkedHashMap<String, Object>> group : stream.getValue().entrySet()) {
-        Object[] itemsAndValues = new Object[group.getValue().size() * 2];
+    for (Map.Entry<String, Map<String, MemoryStorage.Group>> stream : memory.all().entrySet()) {
+      for (Map.Entry<String, MemoryStorage.Group> group : stream.getValue().entrySet()) {
+        LinkedHashMap<String, Object> items = group.getValue().items;
+        Object[] itemsAndValues = new Object[items.size() * 2];
         int i = 0;
-        for (Map.Entry<String, Object> item : group.getValue().entrySet()) {
+        for (Map.Entry<String, Object> item : items.entrySet()) {
           itemsAndValues[i++] = item.getKey();
           itemsAndValues[i++] = item.getValue();
         }
-        groups.add(new Group(stream.getKey(), group.getKey(), itemsAndValues));
+        groups.add(new Group(stream.getKey(), group.getKey(), itemsAndValues, group.getValue().position));
       }
     }
     return groups;
@@ -71,6 +73,8 @@ final class SnapshotFile {
         for (int i = 0; i < itemsAndValues.length; i += 2) {
           RecordFormat.writeSet(gen, group.stream(), group.group(), (String) itemsAndValues[i], itemsAndValues[i + 1]);
         }
+        // After the items: the group's position (a set line without one keeps the position as it was).
+        RecordFormat.writePositionLine(gen, group.stream(), group.group(), group.position());
       }
       gen.flush();
       out.flush();

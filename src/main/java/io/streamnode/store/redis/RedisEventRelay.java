@@ -20,9 +20,10 @@ import java.util.logging.Logger;
  * This node's end of the event channel: one subscriber connection that turns each message on
  * the channel into a {@link StreamEvent} published on the local group address, in the order
  * Redis delivers them (the order the scripts stored the writes in). Resubscribes after losing
- * the connection; events published while it is away do not reach this node's sockets.
+ * the connection; events published while it was away never reach this node, so on resubscribing it
+ * asks the gateways to check their subscriptions' positions ({@link StoreAddresses#POSITIONS_SUSPECT}).
  *
- * <p>Payload: {@code [seq,"stream","group","id"|null]} then a newline then the wrapper JSON.
+ * <p>Payload: {@code [offset,"epoch","stream","group","id"|null]} then a newline then the wrapper JSON.
  */
 final class RedisEventRelay {
 
@@ -36,6 +37,7 @@ final class RedisEventRelay {
   private RedisConnection connection;
   private long retryTimer = -1;
   private boolean closed;
+  private boolean everSubscribed;
 
   RedisEventRelay(Vertx vertx, RedisStorageOptions options, RedisOptions redisOptions, RedisHealth health) {
     this.vertx = vertx;
@@ -74,8 +76,15 @@ final class RedisEventRelay {
               .timeout(options.getCommandTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS)
               .onFailure(err -> c.close())
               .map(ok -> {
+                boolean resumed = everSubscribed;
+                everSubscribed = true;
                 connection = c;
                 health.relay(true, null);
+                if (resumed) {
+                  // Events published while the subscriber was away never reach this node: have the
+                  // gateways check their subscriptions' positions (the stale ones resync).
+                  eventBus.publish(StoreAddresses.POSITIONS_SUSPECT, null, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+                }
                 return null;
               });
         });
@@ -109,8 +118,8 @@ final class RedisEventRelay {
     try {
       int newline = indexOf(payload, (byte) '\n');
       JsonArray head = new JsonArray(payload.getBuffer(0, newline));
-      StreamEvent event = new StreamEvent(head.getString(1), head.getString(2), head.getString(3), head.getLong(0),
-          payload.getBuffer(newline + 1, payload.length()));
+      StreamEvent event = new StreamEvent(head.getString(2), head.getString(3), head.getString(4), head.getString(1),
+          head.getLong(0), System.currentTimeMillis(), payload.getBuffer(newline + 1, payload.length()));
       // Every node runs its own relay, so each delivers to its own sockets only (also in a cluster).
       eventBus.publish(StoreAddresses.group(event.stream(), event.group()), event, StoreAddresses.LOCAL_EVENT_DELIVERY);
     } catch (RuntimeException e) {

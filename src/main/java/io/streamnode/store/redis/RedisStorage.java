@@ -1,6 +1,7 @@
 package io.streamnode.store.redis;
 
 import io.streamnode.store.event.EventDraft;
+import io.streamnode.store.event.GroupPosition;
 import io.streamnode.store.PublishingStorage;
 import io.streamnode.store.StorageUnavailableException;
 import io.streamnode.store.event.StreamEvent;
@@ -44,6 +45,7 @@ public final class RedisStorage implements PublishingStorage {
 
   static final String KEY_PREFIX = "stream:";
   static final String SEQ_PREFIX = "streamnode:seq:";
+  static final String EPOCH_PREFIX = "streamnode:epoch:";
 
   private final Vertx vertx;
   private final RedisStorageOptions options;
@@ -88,19 +90,6 @@ public final class RedisStorage implements PublishingStorage {
     return send(Request.cmd(Command.HGET).arg(key(stream, group)).arg(item)).map(RedisStorage::value);
   }
 
-  /** iii's get-and-set; publishes nothing (the store uses {@link #set(String, String, String, Object, EventDraft)}). */
-  @Override
-  public Future<Object> set(String stream, String group, String item, Object value) {
-    return eval(RedisScripts.PLAIN_SET, keys(stream, group), item, Json.encodeToBuffer(value))
-        .map(RedisStorage::value);
-  }
-
-  /** iii's get-and-delete; publishes nothing (the store uses {@link #delete(String, String, String, EventDraft)}). */
-  @Override
-  public Future<Object> delete(String stream, String group, String item) {
-    return eval(RedisScripts.PLAIN_DELETE, keys(stream, group), item).map(RedisStorage::value);
-  }
-
   @Override
   public Future<List<Object>> list(String stream, String group) {
     return send(Request.cmd(Command.HVALS).arg(key(stream, group))).map(values -> {
@@ -133,30 +122,28 @@ public final class RedisStorage implements PublishingStorage {
     }).map(v -> all);
   }
 
-  // ---- PublishingStorage -------------------------------------------------------------------
+  // ---- writes and positions ---------------------------------------------------------------
 
   @Override
   public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
     return eval(RedisScripts.SET, keys(stream, group), item, Json.encodeToBuffer(value), options.getChannel(),
-        event.routeTail(), event.before(), event.after())
+        event.routeTail(), event.before(), event.after(), GroupPosition.newEpoch())
         .map(r -> {
-          Response old = r.get(1);
-          Buffer gap = Buffer.buffer(isNil(old) ? "create" : "update");
-          return new Written(value(old), event.complete(r.get(0).toLong(), gap));
+          Response old = r.get(2);
+          return new Written(value(old), event.complete(position(r), EventDraft.upsertGap(!isNil(old))));
         });
   }
 
   @Override
   public Future<Written> delete(String stream, String group, String item, EventDraft event) {
     return eval(RedisScripts.DELETE, keys(stream, group), item, options.getChannel(), event.routeTail(),
-        event.before(), event.after())
+        event.before(), event.after(), GroupPosition.newEpoch())
         .map(r -> {
-          long seq = r.get(0).toLong();
-          if (seq == 0) {
+          if (r.get(0).toLong() == 0) {
             return new Written(ABSENT, null);
           }
-          Buffer old = r.get(1).toBuffer();
-          return new Written(Json.decodeValue(old), event.complete(seq, old));
+          Buffer old = r.get(2).toBuffer();
+          return new Written(Json.decodeValue(old), event.complete(position(r), old));
         });
   }
 
@@ -172,22 +159,21 @@ public final class RedisStorage implements PublishingStorage {
     Buffer version = (Buffer) expected.version();
     return eval(RedisScripts.REPLACE, keys(stream, group), item, Json.encodeToBuffer(value), options.getChannel(),
         event.routeTail(), event.before(), event.after(), version == null ? "0" : "1",
-        version == null ? Buffer.buffer() : version)
+        version == null ? Buffer.buffer() : version, GroupPosition.newEpoch())
         .map(r -> {
-          long seq = r.get(0).toLong();
-          if (seq == 0) {
+          if (r.get(0).toLong() == 0) {
             return null;
           }
-          Buffer gap = Buffer.buffer(expected.value() == ABSENT ? "create" : "update");
-          return new Written(expected.value(), event.complete(seq, gap));
+          return new Written(expected.value(),
+              event.complete(position(r), EventDraft.upsertGap(expected.value() != ABSENT)));
         });
   }
 
   @Override
   public Future<StreamEvent> publish(EventDraft event) {
     return eval(RedisScripts.SEND, keys(event.stream(), event.group()), options.getChannel(), event.routeTail(),
-        event.before())
-        .map(r -> event.complete(r.toLong(), Buffer.buffer()));
+        event.before(), GroupPosition.newEpoch())
+        .map(r -> event.complete(position(r), Buffer.buffer()));
   }
 
   @Override
@@ -196,23 +182,33 @@ public final class RedisStorage implements PublishingStorage {
         ? eval(RedisScripts.SNAPSHOT, keys(stream, group), "0")
         : eval(RedisScripts.SNAPSHOT, keys(stream, group), "1", item);
     return read.map(r -> {
-      long seq = r.get(0).toLong();
+      GroupPosition position = position(r);
       if (item != null) {
-        Object v = value(r.get(1));
-        return new Snapshot(seq, v == ABSENT ? null : v);
+        Object v = value(r.get(2));
+        return new Snapshot(position, v == ABSENT ? null : v);
       }
-      List<Object> values = new ArrayList<>(r.size() - 1);
-      for (int i = 1; i < r.size(); i++) {
+      List<Object> values = new ArrayList<>(r.size() - 2);
+      for (int i = 2; i < r.size(); i++) {
         values.add(value(r.get(i)));
       }
-      return new Snapshot(seq, new io.vertx.core.json.JsonArray(values));
+      return new Snapshot(position, new io.vertx.core.json.JsonArray(values));
     });
   }
 
   @Override
-  public Future<Long> seq(String stream, String group) {
-    return send(Request.cmd(Command.GET).arg(SEQ_PREFIX + stream + ":" + group))
-        .map(r -> isNil(r) ? 0L : r.toLong());
+  public Future<GroupPosition> position(String stream, String group) {
+    return eval(RedisScripts.POSITION, keys(stream, group)).map(RedisStorage::position);
+  }
+
+  @Override
+  public Future<List<StreamEvent>> since(String stream, String group, GroupPosition since) {
+    // No history kept in Redis yet: a resume is answered only when nothing was missed.
+    return position(stream, group).map(now -> now.equals(since) || (since.isNone() && now.isNone()) ? List.of() : null);
+  }
+
+  /** The position a script returned as its first two elements: {offset, epoch}. */
+  private static GroupPosition position(Response r) {
+    return new GroupPosition(r.get(1).toString(), r.get(0).toLong());
   }
 
   @Override
@@ -227,7 +223,7 @@ public final class RedisStorage implements PublishingStorage {
   }
 
   private static List<String> keys(String stream, String group) {
-    return List.of(key(stream, group), SEQ_PREFIX + stream + ":" + group);
+    return List.of(key(stream, group), SEQ_PREFIX + stream + ":" + group, EPOCH_PREFIX + stream + ":" + group);
   }
 
   /** EVALSHA, then EVAL once if the server does not know the script (e.g. after a restart). */

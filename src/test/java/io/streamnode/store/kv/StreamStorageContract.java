@@ -1,6 +1,12 @@
 package io.streamnode.store.kv;
 
 import io.streamnode.store.StreamStorage;
+import io.streamnode.store.event.EventDraft;
+import io.streamnode.store.event.GroupPosition;
+import io.streamnode.store.event.HistoryOptions;
+import io.streamnode.store.event.StreamEvent;
+import io.vertx.core.json.Json;
+import org.junit.jupiter.api.Assumptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,7 +44,17 @@ public abstract class StreamStorageContract {
   protected StreamStorage storage;
 
   /** An opened, empty storage; called on the storage's context. */
-  protected abstract Future<StreamStorage> newStorage(Vertx vertx);
+  protected Future<StreamStorage> newStorage(Vertx vertx) {
+    return newStorage(vertx, new HistoryOptions());
+  }
+
+  /** An opened, empty storage keeping {@code history}; called on the storage's context. */
+  protected abstract Future<StreamStorage> newStorage(Vertx vertx, HistoryOptions history);
+
+  /** Whether the adapter keeps the history a resuming client is given ({@code since}). */
+  protected boolean keepsHistory() {
+    return true;
+  }
 
   @BeforeEach
   void openStorage(Vertx vertx, VertxTestContext test) {
@@ -218,6 +234,114 @@ public abstract class StreamStorageContract {
           assertSorted(all);
           test.completeNow();
         })));
+  }
+
+  // ---- positions ----------------------------------------------------------------------------
+
+  private static EventDraft upsert(String group, String item, Object value) {
+    return EventDraft.upsert("s", group, item, System.currentTimeMillis(), Json.encodeToBuffer(value));
+  }
+
+  /** Five events on group g: create a, update a, send, create b, delete a. */
+  private Future<List<StreamEvent>> fiveEvents(String group) {
+    List<StreamEvent> events = new java.util.ArrayList<>();
+    return storage.set("s", group, "a", 1, upsert(group, "a", 1)).map(w -> events.add(w.event()))
+        .compose(v -> storage.set("s", group, "a", 2, upsert(group, "a", 2))).map(w -> events.add(w.event()))
+        .compose(v -> storage.publish(EventDraft.custom("s", group, null, System.currentTimeMillis(), "ping",
+            Json.encodeToBuffer("hi")))).map(events::add)
+        .compose(v -> storage.set("s", group, "b", 3, upsert(group, "b", 3))).map(w -> events.add(w.event()))
+        .compose(v -> storage.delete("s", group, "a", EventDraft.deletion("s", group, "a", System.currentTimeMillis())))
+        .map(w -> events.add(w.event()))
+        .map(v -> events);
+  }
+
+  @Test
+  void everyEventTakesTheGroupsNextOffsetInOneEpochAndTheSnapshotIsAtTheLast(VertxTestContext test) {
+    onContext(() -> fiveEvents("g").compose(events -> storage.delete("s", "g", "absent",
+            EventDraft.deletion("s", "g", "absent", System.currentTimeMillis()))
+        .compose(none -> {
+          test.verify(() -> assertNull(none.event(), "deleting an absent item makes no event"));
+          return storage.snapshot("s", "g", null);
+        })
+        .compose(snap -> storage.position("s", "g").map(now -> {
+          test.verify(() -> {
+            String epoch = events.get(0).epoch();
+            assertEquals(12, epoch.length(), "a fresh epoch");
+            for (int i = 0; i < events.size(); i++) {
+              assertEquals(new GroupPosition(epoch, i + 1), events.get(i).position(), "event " + i);
+            }
+            assertTrue(events.get(0).frame().toString().contains("\"type\":\"create\""));
+            assertTrue(events.get(1).frame().toString().contains("\"type\":\"update\""));
+            assertTrue(events.get(4).frame().toString().contains("\"type\":\"delete\",\"data\":2"));
+            assertEquals(new GroupPosition(epoch, 5), now);
+            assertEquals(now, snap.position());
+            assertEquals(new JsonArray().add(3), snap.data());
+          });
+          return null;
+        }))))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void aGroupThatNeverExistedIsAtNoPositionAndItsFirstEventIsOffsetOne(VertxTestContext test) {
+    onContext(() -> storage.position("s", "new").compose(before -> storage.snapshot("s", "new", "x")
+        .compose(snap -> storage.set("s", "new", "x", 1, upsert("new", "x", 1)).map(w -> {
+          test.verify(() -> {
+            assertEquals(GroupPosition.NONE, before);
+            assertEquals(GroupPosition.NONE, snap.position());
+            assertNull(snap.data());
+            assertTrue(GroupPosition.NONE.isFollowedBy(w.event().position()));
+          });
+          return null;
+        }))))
+        .onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void sinceGivesExactlyTheEventsAfterAPositionOfTheSameEpochAndNothingElse(VertxTestContext test) {
+    Assumptions.assumeTrue(keepsHistory(), "this adapter keeps no history");
+    onContext(() -> fiveEvents("h").compose(events -> {
+      String epoch = events.get(0).epoch();
+      return storage.since("s", "h", new GroupPosition(epoch, 2))
+          .compose(after2 -> storage.since("s", "h", new GroupPosition(epoch, 5)).compose(after5 ->
+              storage.since("s", "h", new GroupPosition(epoch, 6)).compose(beyond ->
+                  storage.since("s", "h", new GroupPosition("otherepoch00", 2)).map(other -> {
+                    test.verify(() -> {
+                      assertEquals(events.subList(2, 5).stream().map(StreamEvent::position).toList(),
+                          after2.stream().map(StreamEvent::position).toList());
+                      for (int i = 0; i < 3; i++) {
+                        assertEquals(events.get(2 + i).frame(), after2.get(i).frame(), "frame " + i);
+                        assertEquals(events.get(2 + i).id(), after2.get(i).id(), "item " + i);
+                      }
+                      assertEquals(List.of(), after5, "nothing missed");
+                      assertNull(beyond, "an offset beyond the group's");
+                      assertNull(other, "another epoch");
+                    });
+                    return null;
+                  }))));
+    })).onComplete(test.succeedingThenComplete());
+  }
+
+  @Test
+  void theHistoryKeepsOnlyItsNewestEventsAndAnOlderPositionCannotBeResumed(Vertx vertx, VertxTestContext test) {
+    Assumptions.assumeTrue(keepsHistory(), "this adapter keeps no history");
+    onContext(() -> storage.close().compose(v -> newStorage(vertx, new HistoryOptions().setSize(3)))
+        .compose(small -> {
+          storage = small;
+          return fiveEvents("k");
+        })
+        .compose(events -> {
+          String epoch = events.get(0).epoch();
+          return storage.since("s", "k", new GroupPosition(epoch, 1)).compose(tooOld ->
+              storage.since("s", "k", new GroupPosition(epoch, 2)).map(kept -> {
+                test.verify(() -> {
+                  assertNull(tooOld, "event 2 was dropped by history.size = 3");
+                  assertEquals(List.of(3L, 4L, 5L), kept.stream().map(StreamEvent::offset).toList());
+                });
+                return null;
+              }));
+        }))
+        .onComplete(test.succeedingThenComplete());
   }
 
   /** Compares iteration order (as lists): two sets with the same members are equal in any order. */

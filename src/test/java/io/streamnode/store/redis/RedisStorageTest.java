@@ -1,6 +1,7 @@
 package io.streamnode.store.redis;
 
 import io.streamnode.store.StreamStorage;
+import io.streamnode.store.event.HistoryOptions;
 import io.streamnode.store.kv.StreamStorageContract;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,7 +24,12 @@ class RedisStorageTest extends StreamStorageContract {
   }
 
   @Override
-  protected Future<StreamStorage> newStorage(Vertx vertx) {
+  protected boolean keepsHistory() {
+    return false; // not yet: the redis adapter answers a resume only when nothing was missed
+  }
+
+  @Override
+  protected Future<StreamStorage> newStorage(Vertx vertx, HistoryOptions history) {
     Redis admin = Redis.createClient(vertx, URL);
     RedisStorage storage = new RedisStorage(vertx, new RedisStorageOptions().setRedisUrl(URL)
         .setChannel("streamnode::test::contract"));

@@ -57,6 +57,16 @@ public final class LoadOptions {
   double connectTimeout = 180;
   /** Idle scenario: connect, then measure memory per connection instead of publishing. */
   boolean idle;
+  /** Reconnect storm: items in the one group before the subscribers join (their full sync). */
+  int stormItems = 10_000;
+  /** Reconnect storm: seconds between closing every socket and reconnecting them all. */
+  double stormGap = 2;
+  /** Reconnect storm: seconds allowed, per variant, for every subscriber to be live again. */
+  double stormTimeout = 120;
+  /** Reconnect storm: the variants, in order: since (resume from the last position), full (iii's plain join). */
+  List<String> stormVariants = List.of("since", "full");
+  /** Reconnect storm: one unmeasured storm with since first, so the server's recovery path is compiled (JIT). */
+  boolean stormWarmup;
   /** Results file: one JSON object a line, appended. */
   String out = "bench/results/results.jsonl";
 
@@ -108,12 +118,20 @@ public final class LoadOptions {
         case "connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);
         case "connect-timeout" -> o.connectTimeout = Double.parseDouble(v);
         case "idle" -> o.idle = Boolean.parseBoolean(v);
+        case "storm-items" -> o.stormItems = Integer.parseInt(v);
+        case "storm-gap" -> o.stormGap = Double.parseDouble(v);
+        case "storm-timeout" -> o.stormTimeout = Double.parseDouble(v);
+        case "storm-variants" -> o.stormVariants = List.of(v.split(","));
+        case "storm-warmup" -> o.stormWarmup = Boolean.parseBoolean(v);
         case "out" -> o.out = v;
         default -> throw new IllegalArgumentException("unknown option --" + key);
       }
     }
     if (o.pid <= 0) {
       throw new IllegalArgumentException("--pid=PID of the server is required");
+    }
+    if (!List.of("since", "full").containsAll(o.stormVariants)) {
+      throw new IllegalArgumentException("--storm-variants: since and/or full, got " + o.stormVariants);
     }
     if (!List.of("http", "worker").contains(o.publisher)) {
       throw new IllegalArgumentException("--publisher: http or worker, got " + o.publisher);

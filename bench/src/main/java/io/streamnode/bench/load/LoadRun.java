@@ -90,6 +90,12 @@ public final class LoadRun {
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
+    if ("reconnect-storm".equals(o.scenario)) {
+      for (JsonObject result : new ReconnectStorm(o, vertx).run()) {
+        write(out, result);
+      }
+      return;
+    }
     long heapBefore = o.idle ? probe.heapBytesAfterGc() : -1;
     long rssBefore = probe.rssBytes();
     JsonObject connect = connectAll();

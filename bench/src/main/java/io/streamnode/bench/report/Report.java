@@ -101,6 +101,7 @@ public final class Report {
     headline("groups", "100 groups x 10 subscribers");
     idle();
     writeHeavy();
+    reconnectStorm();
     saturation(plot);
     if (!notes.isBlank()) {
       md.append("\n").append(notes.strip()).append("\n");
@@ -336,6 +337,73 @@ public final class Report {
         ms(lat.getLong("p999")), j.getDouble("server_cpu_pct"), j.getLong("skipped"), j.getLong("publish_errors")));
   }
 
+  /** The storm's row of one variant (since | full), the last one run. */
+  private JsonObject storm(String variant) {
+    JsonObject found = null;
+    for (JsonObject j : rows) {
+      if ("reconnect-storm".equals(j.getString("scenario")) && variant.equals(j.getString("variant"))) {
+        found = j;
+      }
+    }
+    return found;
+  }
+
+  private void reconnectStorm() {
+    JsonObject since = storm("since");
+    JsonObject full = storm("full");
+    JsonObject any = since != null ? since : full;
+    if (any == null) {
+      return;
+    }
+    md.append("## Reconnect storm (streamnode only, issue 9)\n\n");
+    md.append(String.format(Locale.ROOT, "One group of %,d items (~%d-byte values), %,d subscribers joined with `\"positions\": true`, "
+            + "each keeping the position of the last frame it got; %.0f publishes/s to the group all along. Then every subscriber "
+            + "closes its socket at once, %.1f s pass (away: the gap plus the closing handshakes), and all reconnect at once (no limit on connections in flight): once "
+            + "**with `since`** (its last position: it gets `{\"type\":\"sync\",\"recovered\":true}` and the events it missed) "
+            + "and once **without** (iii's plain join: a full sync of the group each). \"All live again\" is the time from the "
+            + "reconnect start until the last subscriber has its sync and an event published after the reconnect started; "
+            + "server CPU and bytes are counted over that time (bytes: WebSocket payloads the subscribers received, summed; "
+            + "the live events included). \"Events from before the reconnect\": events published before the reconnect started "
+            + "and received after it (with `since`, the ones missed while away; without, the ones the server was still "
+            + "delivering when the full sync went out). A subscriber the server closes is counted and reconnects after 200 ms. Correct: "
+            + "every subscriber live again, none closed by the server, and with `since` every one recovered (no full sync) "
+            + "with offsets contiguous from its last position.%n%n",
+        any.getInteger("items"), any.getInteger("payload"), any.getInteger("connections"), any.getDouble("rate", 0.0),
+        any.getDouble("gap_s")));
+    md.append("| reconnect | away | live again | all live again | live p50 / p99 | server CPU (s) | server CPU % | bytes received | per subscriber "
+        + "| recovered / full syncs | events from before the reconnect | offset gaps | closed by server | loadgen CPU % | other CPU % | correct |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    stormRow("with `since`", since);
+    stormRow("without (plain join, full sync)", full);
+    if (since != null && full != null) {
+      md.append(String.format(Locale.ROOT, "%nWith `since` / without: time until all live again %s, server CPU %s, bytes received %s.%n",
+          stormRatio(since, full, "all_live_ms"), stormRatio(since, full, "server_cpu_us"),
+          stormRatio(since, full, "bytes_received")));
+    }
+    md.append("\n");
+  }
+
+  private void stormRow(String name, JsonObject j) {
+    if (j == null) {
+      return;
+    }
+    double allLive = j.getDouble("all_live_ms");
+    md.append(String.format(Locale.ROOT, "| %s | %.1f s | %d / %d | %s | %.0f / %.0f ms | %.2f | %.0f | %s | %s | %d / %d | %d | %d | %d | %.0f | %.0f | %s |%n",
+        name, j.getDouble("away_s", -1.0), j.getInteger("live"), j.getInteger("connections"),
+        allLive < 0 ? "not within " + j.getDouble("timeout_s") + " s" : String.format(Locale.ROOT, "%.2f s", allLive / 1000),
+        j.getDouble("live_p50_ms"), j.getDouble("live_p99_ms"), j.getLong("server_cpu_us") / 1e6, j.getDouble("server_cpu_pct"),
+        mib(j.getLong("bytes_received")), kib(j.getLong("bytes_per_subscriber")), j.getInteger("recovered"),
+        j.getInteger("full_syncs"), j.getLong("replayed_events"), j.getLong("offset_gaps"), j.getInteger("closed_by_server"),
+        j.getDouble("loadgen_cpu_pct"), j.getDouble("other_cpu_pct", -1.0),
+        j.getBoolean("correct") ? "yes" : "**no**"));
+  }
+
+  private static String stormRatio(JsonObject since, JsonObject full, String key) {
+    double a = since.getDouble(key);
+    double b = full.getDouble(key);
+    return a < 0 || b <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f×", a / b);
+  }
+
   private void saturation(String plot) {
     List<JsonObject> sat = rows.stream().filter(j -> "saturation".equals(j.getString("scenario"))).toList();
     if (sat.isEmpty()) {
@@ -368,7 +436,12 @@ public final class Report {
     b.append(String.format(Locale.ROOT, "%-11s %-12s %9s %11s %9s %9s %9s %9s %10s%n", "server", "scenario", "rate",
         "delivered/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "cpu us/msg"));
     for (JsonObject j : rows) {
-      if (j.containsKey("latency_us")) {
+      if ("reconnect-storm".equals(j.getString("scenario"))) {
+        b.append(String.format(Locale.ROOT, "%-11s %-12s %s: %d/%d live again in %.0f ms, server CPU %.2f s, %s received%s%n",
+            j.getString("server"), "storm", j.getString("variant"), j.getInteger("live"), j.getInteger("connections"),
+            j.getDouble("all_live_ms"), j.getLong("server_cpu_us") / 1e6, mib(j.getLong("bytes_received")),
+            j.getBoolean("correct") ? "" : " (NOT CORRECT)"));
+      } else if (j.containsKey("latency_us")) {
         JsonObject lat = j.getJsonObject("latency_us");
         b.append(String.format(Locale.ROOT, "%-11s %-12s %9.0f %11.0f %9s %9s %9s %9s %10.2f%n", j.getString("server"),
             j.getString("scenario"), j.getDouble("rate"), j.getDouble("delivered_per_s"), ms(lat.getLong("p50")),
