@@ -39,6 +39,9 @@ class ClusterProcessTest {
       args.add("--adapter.name=redis");
       args.add("--adapter.config.redis_url=redis://127.0.0.1:6379/12");
       args.add("--adapter.config.channel=streamnode::test::" + name);
+      // Generous: on a loaded CI machine the shared Redis has been seen to take over the default
+      // 2 s to answer a starting node's first PING, which then refuses to start.
+      args.add("--adapter.config.command_timeout_ms=10000");
     }
     return args.toArray(new String[0]);
   }

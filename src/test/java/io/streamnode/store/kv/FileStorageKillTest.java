@@ -143,6 +143,6 @@ class FileStorageKillTest {
 
   private static String tail(Path file) throws Exception {
     String text = Files.readString(file);
-    return text.length() <= 2000 ? text : "..." + text.substring(text.length() - 2000);
+    return text.length() <= 4000 ? text : text.substring(0, 2000) + "..." + text.substring(text.length() - 2000);
   }
 }
