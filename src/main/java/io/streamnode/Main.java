@@ -8,6 +8,7 @@ import io.streamnode.config.ConfigLoader;
 import io.streamnode.config.NodeOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.streamnode.metrics.NodeMetrics;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -172,7 +173,7 @@ public final class Main {
             .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         vertx = member.vertx();
       } else {
-        vertx = Vertx.vertx(vertxOptions);
+        vertx = NodeMetrics.vertxBuilder(vertxOptions, options.getMetrics()).build();
       }
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;

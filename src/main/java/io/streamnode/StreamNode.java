@@ -7,6 +7,10 @@ import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.ops.OperationsRoutes;
+import io.streamnode.ops.MembersVerticle;
+import io.streamnode.ops.Readiness;
+import io.streamnode.presence.PresenceVerticle;
 import io.streamnode.http.route.RouteTable;
 import io.streamnode.socket.StreamSocketVerticle;
 import io.streamnode.store.AdapterFactory;
@@ -51,6 +55,8 @@ public final class StreamNode {
   private final java.util.List<StreamSocketVerticle> streamSockets = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WorkerSocketVerticle workerSocket;
   private HttpApiVerticle httpApi;
+  private Readiness readiness;
+  private String nodeId;
 
   private StreamNode(Vertx vertx, NodeOptions options, ClusterMember member) {
     this.vertx = vertx;
@@ -77,6 +83,7 @@ public final class StreamNode {
 
   private Future<Void> deployAll() {
     registerCodecs(vertx);
+    readiness = new Readiness(vertx, options, member);
     StreamStorage storage;
     GroupOwnership ownership = GroupOwnership.SINGLE_NODE;
     TriggerCatalog catalog = TriggerCatalog.local();
@@ -114,6 +121,18 @@ public final class StreamNode {
         .compose(v -> deploy("store", () -> new StoreVerticle(storage, options.getLimits(), owners, customs), 1))
         // User verticles before any listener opens: a node that answers has all its functions and triggers.
         .compose(v -> deployUserVerticles())
+        .compose(v -> deploy("members", () -> new MembersVerticle(options, nodeId(),
+            member == null ? null : member.hazelcast(), this::streamSocketPort), 1))
+        // Before the stream socket, so that it stops after it and records the leaves of its closes.
+        .compose(v -> deploy("presence", () -> new PresenceVerticle(options.getPresence(), options.getLimits(),
+            nodeId(), member == null ? null : member.hazelcast(), member == null && "redis".equals(options.getAdapter().getName())
+                ? new io.streamnode.store.redis.RedisStorageOptions(options.getAdapter().getConfig()).getRedisUrl() : null), 1))
+        // One instance: it alone decides which worker owns a function or trigger id. Before the
+        // stream socket, so that it stops after it: the leaves of the sockets closed at shutdown
+        // may have handlers owned by workers, which must still be connected.
+        .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
+            options.getLimits()), 1))
+        .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
         .compose(v -> deploy("stream socket", () -> {
               streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits());
               streamSockets.add(streamSocket);
@@ -121,19 +140,17 @@ public final class StreamNode {
             }, options.getStreamSocket().getInstances()))
         .onSuccess(v -> LOG.info("stream socket: ws://" + options.getStreamSocket().getHost() + ":" + streamSocketPort()
             + "/ (" + options.getStreamSocket().getInstances() + " instance(s))"))
-        // One instance: it alone decides which worker owns a function or trigger id.
-        .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
-            options.getLimits()), 1))
-        .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
         .compose(v -> {
           if (!options.getHttpApi().isEnabled()) {
             return Future.succeededFuture();
           }
           return deploy("http api", () -> httpApi = new HttpApiVerticle(options.getHttpApi(), options.getLimits(),
-              routes), 1)
+              routes).withOperations(new OperationsRoutes(readiness, options.getMetrics())), 1)
               .onSuccess(x -> LOG.info("http api: http://" + options.getHttpApi().getHost() + ":" + httpPort()
-                  + "/functions/{function_id}"));
-        });
+                  + "/functions/{function_id}; /health, /ready" + (options.getMetrics().isEnabled() ? ", /metrics" : "")
+                  + ", /dashboard/"));
+        })
+        .onSuccess(v -> readiness.started());
   }
 
   private Future<Void> deployUserVerticles() {
@@ -170,15 +187,26 @@ public final class StreamNode {
 
   /** Undeploys everything in reverse order: listeners, user verticles, store (which flushes), triggers. */
   public Future<Void> close() {
+    if (readiness != null) {
+      readiness.stopping();
+    }
     Future<Void> chain = Future.succeededFuture();
     while (!deployments.isEmpty()) {
       String id = deployments.pop();
       chain = chain.transform(ignored -> vertx.undeploy(id).otherwiseEmpty());
     }
-    return chain;
+    return readiness == null ? chain : chain.eventually(readiness::close);
   }
 
-  /** The port the stream socket is bound to. */
+  /** This node's id in presence entries: its Hazelcast member uuid in a cluster, else one made at start. */
+  public String nodeId() {
+    if (nodeId == null) {
+      nodeId = member != null ? member.hazelcast().getCluster().getLocalMember().getUuid().toString()
+          : java.util.UUID.randomUUID().toString();
+    }
+    return nodeId;
+  }
+
   /** Subscriptions brought up to date with a fresh sync after events were lost on the way, since start. */
   public long streamSocketResyncs() {
     return streamSockets.stream().mapToLong(StreamSocketVerticle::resyncs).sum();
@@ -189,6 +217,7 @@ public final class StreamNode {
     return streamSockets.stream().mapToLong(StreamSocketVerticle::recoveries).sum();
   }
 
+  /** The port the stream socket is bound to. */
   public int streamSocketPort() {
     return streamSocket.actualPort();
   }

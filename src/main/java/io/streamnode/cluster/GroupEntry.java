@@ -18,7 +18,20 @@ final class GroupEntry implements Serializable {
   record PastEvent(String item, long offset, long timestamp, byte[] frame) implements Serializable {
   }
 
+  /**
+   * A call this entry applied recently (by call id): what it did, so that the same call sent again
+   * after its owner died is answered, not applied twice. {@code value} is the JSON text stored.
+   */
+  record Applied(String old, String value, long offset, long timestamp) implements Serializable {
+  }
+
+  /** Calls kept in {@link #applied}: enough for the calls in flight while an owner dies. */
+  static final int APPLIED_CALLS = 256;
+  /** How long a call is remembered: well past Hazelcast's failure detection plus a call's retries. */
+  static final long APPLIED_MS = 120_000;
+
   final LinkedHashMap<String, String> items = new LinkedHashMap<>();
+  final LinkedHashMap<String, Applied> applied = new LinkedHashMap<>();
   final String epoch;
   long offset;
   final ArrayDeque<PastEvent> history = new ArrayDeque<>();
@@ -38,6 +51,19 @@ final class GroupEntry implements Serializable {
       prune(timestamp - historyTtlMs);
     }
     return offset;
+  }
+
+  /** Remembers that call {@code callId} was applied, within the bounds. */
+  void applied(String callId, Applied what) {
+    applied.put(callId, what);
+    java.util.Iterator<Applied> it = applied.values().iterator();
+    while (it.hasNext()) {
+      Applied a = it.next();
+      if (applied.size() <= APPLIED_CALLS && a.timestamp() >= what.timestamp() - APPLIED_MS) {
+        break;
+      }
+      it.remove();
+    }
   }
 
   /** Drops events made before {@code oldest}. */

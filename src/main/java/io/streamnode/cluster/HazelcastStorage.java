@@ -96,15 +96,22 @@ public final class HazelcastStorage implements StreamStorage {
   @Override
   public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
     Write write = new Write(Write.SET, item, Json.encode(value), event, GroupPosition.newEpoch(), history);
-    return on(groups.submitToKey(key(stream, group), write)).map(r ->
-        new Written(decode(r.old()), event.complete(r.position(), EventDraft.upsertGap(r.old() != null))));
+    return on(groups.submitToKey(key(stream, group), write)).map(r -> {
+      Buffer gap = EventDraft.upsertGap(r.old() != null);
+      if (r.replayed()) {
+        // The call was applied before its owner died: the event of what was stored then.
+        EventDraft then = EventDraft.upsert(stream, group, item, r.timestamp(), Buffer.buffer(r.value()));
+        return new Written(decode(r.old()), then.complete(r.position(), gap), true, Json.decodeValue(r.value()));
+      }
+      return new Written(decode(r.old()), event.complete(r.position(), gap));
+    });
   }
 
   @Override
   public Future<Written> delete(String stream, String group, String item, EventDraft event) {
     Write write = new Write(Write.DELETE, item, null, event, GroupPosition.newEpoch(), history);
     return on(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? new Written(ABSENT, null)
-        : new Written(decode(r.old()), event.complete(r.position(), Buffer.buffer(r.old()))));
+        : new Written(decode(r.old()), event.complete(r.position(), Buffer.buffer(r.old())), r.replayed(), null));
   }
 
   @Override
@@ -197,8 +204,12 @@ public final class HazelcastStorage implements StreamStorage {
     return json == null ? ABSENT : Json.decodeValue(json);
   }
 
-  /** What a write did: the old JSON text (null if absent) and the event's position. */
-  record WriteResult(String old, GroupPosition position) implements java.io.Serializable {
+  /**
+   * What a write did: the old JSON text (null if absent) and the event's position; {@code replayed}
+   * with the JSON text stored then, for a call the entry had applied already.
+   */
+  record WriteResult(String old, GroupPosition position, boolean replayed, String value, long timestamp)
+      implements java.io.Serializable {
   }
 
   /**
@@ -218,6 +229,7 @@ public final class HazelcastStorage implements StreamStorage {
     private final byte[] after;
     private final long timestamp;
     private final String newEpoch;
+    private final String callId;
     private final int historySize;
     private final long historyTtlMs;
 
@@ -229,6 +241,7 @@ public final class HazelcastStorage implements StreamStorage {
       this.after = event.after().getBytes();
       this.timestamp = event.timestamp();
       this.newEpoch = newEpoch;
+      this.callId = event.callId();
       this.historySize = history.getSize();
       this.historyTtlMs = history.getTtlMs();
     }
@@ -236,6 +249,13 @@ public final class HazelcastStorage implements StreamStorage {
     @Override
     public WriteResult process(Map.Entry<String, GroupEntry> entry) {
       GroupEntry group = entry.getValue();
+      if (callId != null && group != null) {
+        GroupEntry.Applied done = group.applied.get(callId);
+        if (done != null) {
+          return new WriteResult(done.old(), new GroupPosition(group.epoch, done.offset()), true, done.value(),
+              done.timestamp());
+        }
+      }
       if (kind == DELETE && (group == null || !group.items.containsKey(item))) {
         return null;
       }
@@ -258,13 +278,16 @@ public final class HazelcastStorage implements StreamStorage {
       System.arraycopy(gap, 0, frame, before.length, gap.length);
       System.arraycopy(after, 0, frame, before.length + gap.length, after.length);
       long offset = group.next(item, timestamp, frame, historySize, historyTtlMs);
+      if (callId != null) {
+        group.applied(callId, new GroupEntry.Applied(old, json, offset, timestamp));
+      }
       if (group.items.isEmpty() && entry instanceof ExtendedMapEntry<String, GroupEntry> extended) {
         // Kept only for its position and history: expires with the history's age bound.
         extended.setValue(group, Math.max(1, historyTtlMs), TimeUnit.MILLISECONDS);
       } else {
         entry.setValue(group);
       }
-      return new WriteResult(old, new GroupPosition(group.epoch, offset));
+      return new WriteResult(old, new GroupPosition(group.epoch, offset), false, null, timestamp);
     }
   }
 

@@ -208,6 +208,10 @@ public final class ConfigLoader {
     if (!(clusterPort instanceof Number n) || n.intValue() < 0 || n.intValue() > 65535) {
       throw new ConfigException("cluster_port: expected a port from 0 to 65535, got " + describe(clusterPort));
     }
+    Object quorum = c.getValue("cluster_quorum");
+    if (!(quorum instanceof Number q) || q.intValue() < 0) {
+      throw new ConfigException("cluster_quorum: expected 0 (auto), 1 (none) or a member count, got " + describe(quorum));
+    }
     Object loops = c.getValue("event_loops");
     if (!(loops instanceof Number count) || count.intValue() < 0) {
       throw new ConfigException("event_loops: expected 0 (Vert.x's default) or more, got " + describe(loops));

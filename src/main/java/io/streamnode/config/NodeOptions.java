@@ -1,6 +1,8 @@
 package io.streamnode.config;
 
 import io.streamnode.http.HttpApiOptions;
+import io.streamnode.metrics.MetricsOptions;
+import io.streamnode.presence.PresenceOptions;
 import io.streamnode.socket.StreamSocketOptions;
 import io.streamnode.store.AdapterOptions;
 import io.streamnode.worker.WorkerSocketOptions;
@@ -29,18 +31,29 @@ public class NodeOptions {
   public static final String DEFAULT_CLUSTER_HOST = "";
   /** Vert.x event-loop threads; 0 keeps Vert.x's default (twice the cores the JVM may use). */
   public static final int DEFAULT_EVENT_LOOPS = 0;
+  /**
+   * Split-brain protection of the stream data, in members: a member applies (and so acknowledges)
+   * a write only while it sees at least this many members, so a member cut off from the majority
+   * stops acknowledging writes. 0 (auto): a majority of the TCP/IP member list
+   * ({@code cluster_members}, else cluster.xml's) when it names three or more members, else none;
+   * 1: none (any lone member writes).
+   */
+  public static final int DEFAULT_CLUSTER_QUORUM = 0;
 
   private StreamSocketOptions streamSocket = new StreamSocketOptions();
   private WorkerSocketOptions workerSocket = new WorkerSocketOptions();
   private HttpApiOptions httpApi = new HttpApiOptions();
   private AdapterOptions adapter = new AdapterOptions();
   private LimitsOptions limits = new LimitsOptions();
+  private MetricsOptions metrics = new MetricsOptions();
+  private PresenceOptions presence = new PresenceOptions();
   private HistoryOptions history = new HistoryOptions();
   private boolean cluster = DEFAULT_CLUSTER;
   private String clusterConfig = DEFAULT_CLUSTER_CONFIG;
   private String clusterName = DEFAULT_CLUSTER_NAME;
   private int clusterPort = DEFAULT_CLUSTER_PORT;
   private String clusterHost = DEFAULT_CLUSTER_HOST;
+  private int clusterQuorum = DEFAULT_CLUSTER_QUORUM;
   private List<String> clusterMembers = new ArrayList<>();
   private List<String> deploy = new ArrayList<>();
   private int eventLoops = DEFAULT_EVENT_LOOPS;
@@ -58,12 +71,15 @@ public class NodeOptions {
     httpApi = new HttpApiOptions(json.getJsonObject("http_api", new JsonObject()));
     adapter = new AdapterOptions(json.getJsonObject("adapter", new JsonObject()));
     limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
+    metrics = new MetricsOptions(json.getJsonObject("metrics", new JsonObject()));
+    presence = new PresenceOptions(json.getJsonObject("presence", new JsonObject()));
     history = new HistoryOptions(json.getJsonObject("history", new JsonObject()));
     cluster = json.getBoolean("cluster", DEFAULT_CLUSTER);
     clusterConfig = json.getString("cluster_config", DEFAULT_CLUSTER_CONFIG);
     clusterName = json.getString("cluster_name", DEFAULT_CLUSTER_NAME);
     clusterPort = json.getInteger("cluster_port", DEFAULT_CLUSTER_PORT);
     clusterHost = json.getString("cluster_host", DEFAULT_CLUSTER_HOST);
+    clusterQuorum = json.getInteger("cluster_quorum", DEFAULT_CLUSTER_QUORUM);
     eventLoops = json.getInteger("event_loops", DEFAULT_EVENT_LOOPS);
     clusterMembers = new ArrayList<>();
     json.getJsonArray("cluster_members", new JsonArray()).forEach(v -> clusterMembers.add(String.valueOf(v)));
@@ -78,12 +94,15 @@ public class NodeOptions {
         .put("http_api", httpApi.toJson())
         .put("adapter", adapter.toJson())
         .put("limits", limits.toJson())
+        .put("metrics", metrics.toJson())
+        .put("presence", presence.toJson())
         .put("history", history.toJson())
         .put("cluster", cluster)
         .put("cluster_config", clusterConfig)
         .put("cluster_name", clusterName)
         .put("cluster_port", clusterPort)
         .put("cluster_host", clusterHost)
+        .put("cluster_quorum", clusterQuorum)
         .put("event_loops", eventLoops)
         .put("cluster_members", new JsonArray(new ArrayList<>(clusterMembers)))
         .put("deploy", new JsonArray(new ArrayList<>(deploy)));
@@ -103,6 +122,12 @@ public class NodeOptions {
   public HistoryOptions getHistory() { return history; }
   public NodeOptions setHistory(HistoryOptions v) { history = v; return this; }
   public NodeOptions setLimits(LimitsOptions v) { limits = v; return this; }
+  /** {@code GET /metrics} and Vert.x's own meters (YAML section {@code metrics}). */
+  public MetricsOptions getMetrics() { return metrics; }
+  public NodeOptions setMetrics(MetricsOptions v) { metrics = v; return this; }
+  /** Presence: {@code streamnode::presence} and join/leave notices (YAML section {@code presence}). */
+  public PresenceOptions getPresence() { return presence; }
+  public NodeOptions setPresence(PresenceOptions v) { presence = v; return this; }
   public boolean isCluster() { return cluster; }
   public NodeOptions setCluster(boolean v) { cluster = v; return this; }
   public String getClusterConfig() { return clusterConfig; }
@@ -113,6 +138,9 @@ public class NodeOptions {
   public NodeOptions setClusterPort(int v) { clusterPort = v; return this; }
   public String getClusterHost() { return clusterHost; }
   public NodeOptions setClusterHost(String v) { clusterHost = v; return this; }
+  /** Members a member must see to accept writes; 0 = auto (see {@link #DEFAULT_CLUSTER_QUORUM}). */
+  public int getClusterQuorum() { return clusterQuorum; }
+  public NodeOptions setClusterQuorum(int v) { clusterQuorum = v; return this; }
   public int getEventLoops() { return eventLoops; }
   public NodeOptions setEventLoops(int v) { eventLoops = v; return this; }
   /** {@code host[:port]} entries replacing cluster.xml's TCP/IP member list; empty keeps the file's. */

@@ -1,5 +1,6 @@
 package io.streamnode.function;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,6 +30,8 @@ public final class FunctionBus {
 
   /** Request header naming the function when the address is not the function id. */
   public static final String FUNCTION_HEADER = "sn-function";
+  /** Header naming one call across its attempts, so an owner can tell a call sent again from a new one. */
+  public static final String CALL_ID_HEADER = "sn-call-id";
 
   /** Reply header that marks "the function returned no result". */
   public static final String NO_RESULT_HEADER = "sn-no-result";
@@ -61,6 +64,12 @@ public final class FunctionBus {
     return call(address, functionId, input, new DeliveryOptions(callOptions).addHeader(FUNCTION_HEADER, functionId));
   }
 
+  /** {@link #callAt(String, String, Object)} naming the call ({@value #CALL_ID_HEADER}) for de-duplication. */
+  public Future<FunctionResult> callAt(String address, String functionId, Object input, String callId) {
+    return call(address, functionId, input, new DeliveryOptions(callOptions).addHeader(FUNCTION_HEADER, functionId)
+        .addHeader(CALL_ID_HEADER, callId));
+  }
+
   /**
    * Calls a function if anything serves it; completes with {@code null}, having called nothing,
    * when no handler is registered at its address (the caller then does without it).
@@ -75,7 +84,26 @@ public final class FunctionBus {
   }
 
   private Future<FunctionResult> call(String address, String functionId, Object input, DeliveryOptions options) {
-    return eventBus.request(address, input, options).transform(ar -> result(functionId, ar));
+    long start = System.nanoTime();
+    return eventBus.request(address, input, options).transform(ar -> {
+      NodeMetrics.functionCall(functionId, start, outcome(ar));
+      return result(functionId, ar);
+    });
+  }
+
+  private static NodeMetrics.Outcome outcome(AsyncResult<Message<Object>> ar) {
+    if (ar.succeeded()) {
+      return NodeMetrics.Outcome.OK;
+    }
+    if (ar.cause() instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return NodeMetrics.Outcome.NOT_FOUND;
+      }
+      if (re.failureType() == ReplyFailure.TIMEOUT) {
+        return NodeMetrics.Outcome.TIMEOUT;
+      }
+    }
+    return NodeMetrics.Outcome.ERROR;
   }
 
   private static Future<FunctionResult> result(String functionId, AsyncResult<Message<Object>> ar) {

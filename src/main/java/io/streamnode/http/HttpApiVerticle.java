@@ -1,5 +1,6 @@
 package io.streamnode.http;
 
+import io.streamnode.ops.OperationsRoutes;
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
@@ -31,6 +32,7 @@ public class HttpApiVerticle extends VerticleBase {
   private final LimitsOptions limits;
   private final RouteTable routes;
   private FunctionBus functions;
+  private OperationsRoutes operations;
   private HttpServer server;
 
   public HttpApiVerticle(HttpApiOptions options, LimitsOptions limits) {
@@ -49,6 +51,7 @@ public class HttpApiVerticle extends VerticleBase {
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx.response(), 200, Buffer.buffer("{\"status\":\"ok\"}")));
+    if (operations != null) operations.mount(router); // /ready, /metrics, /dashboard/: tokenless
     router.post("/functions/:function_id")
         .handler(BodyHandler.create(false).setBodyLimit(limits.getMaxBodyBytes()))
         .handler(this::invoke);
@@ -65,6 +68,12 @@ public class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server == null ? Future.succeededFuture() : server.shutdown();
+  }
+
+  /** Serves the operator's routes too ({@link OperationsRoutes}); call before deploying. */
+  public HttpApiVerticle withOperations(OperationsRoutes operations) {
+    this.operations = operations;
+    return this;
   }
 
   /** The port actually bound (useful with port 0). */

@@ -1,5 +1,6 @@
 package io.streamnode.socket;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,6 +78,11 @@ final class StreamSocket {
     ws.closeHandler(v -> onClose());
   }
 
+  /** What the auth function answered for this connection ({@code null} without one). */
+  Object context() {
+    return context;
+  }
+
   private void onException(Throwable t) {
     // Vert.x drops a fragmented message that outgrows the max message size, reports it here and
     // keeps the connection open; limits.max_frame_bytes promises a 1009 close for it, as for a
@@ -142,6 +148,8 @@ final class StreamSocket {
       ByteBuf view = frame.retainedDuplicate();
       if (!write(view)) {
         view.release();
+      } else {
+        NodeMetrics.frameDelivered(frame.readableBytes());
       }
     }
   }
@@ -177,6 +185,7 @@ final class StreamSocket {
         LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
             + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
         ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+        NodeMetrics.slowStreamConsumerClosed();
         return false;
       }
     }
@@ -254,6 +263,7 @@ final class StreamSocket {
     boolean positions = data.containsKey("since") || Boolean.TRUE.equals(data.getValue("positions"));
     GroupPosition since = GroupPosition.parse(data.getValue("since"));
     Subscription sub = new Subscription(this, subId, stream, group, item, positions);
+    sub.presence = Boolean.TRUE.equals(data.getValue("presence")); // streamnode's extension: presence notices
     return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context)).transform(ar -> {
       if (closed) {
         return Future.succeededFuture();

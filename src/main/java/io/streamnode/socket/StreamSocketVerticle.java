@@ -2,6 +2,7 @@ package io.streamnode.socket;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.GroupPosition;
@@ -60,6 +61,7 @@ public class StreamSocketVerticle extends VerticleBase {
     eventBus = vertx.eventBus();
     deferredFlush = new DeferredFlush(((ContextInternal) context).nettyEventLoop());
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    PresenceNotices.deliver(eventBus, groups);
     eventBus.localConsumer(StoreAddresses.POSITIONS_SUSPECT, msg -> checkPositions());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setHost(options.getHost())
@@ -103,7 +105,7 @@ public class StreamSocketVerticle extends VerticleBase {
 
   /** Called by a socket once it has closed. */
   void closed(StreamSocket socket) {
-    open.remove(socket);
+    if (open.remove(socket)) NodeMetrics.streamConnectionClosed();
     if (allClosed != null && open.isEmpty()) {
       allClosed.tryComplete();
     }
@@ -140,6 +142,7 @@ public class StreamSocketVerticle extends VerticleBase {
       }
       StreamSocket socket = new StreamSocket(this, ws, ctx.result());
       open.add(socket);
+      NodeMetrics.streamConnectionOpened();
       if (join != null) {
         socket.join(new JsonObject().put("subscriptionId", path).put("streamName", join[0])
             .put("groupId", join[1]).put("id", join[2]));
@@ -218,8 +221,11 @@ public class StreamSocketVerticle extends VerticleBase {
       subscribers = new GroupSubscribers(eventBus.<StreamEvent>consumer(StoreAddresses.group(sub.stream, sub.group)),
           limits.getMaxHeldEvents());
       groups.put(key, subscribers);
+      NodeMetrics.groupSubscribed();
     }
     subscribers.add(sub);
+    NodeMetrics.subscribed();
+    PresenceNotices.joined(eventBus, sub);
     return subscribers.ready();
   }
 
@@ -229,6 +235,11 @@ public class StreamSocketVerticle extends VerticleBase {
     GroupSubscribers subscribers = groups.get(key);
     if (subscribers != null && subscribers.remove(sub)) {
       groups.remove(key);
+      NodeMetrics.groupUnsubscribed();
+    }
+    if (subscribers != null) {
+      NodeMetrics.unsubscribed();
+      PresenceNotices.left(eventBus, sub);
     }
   }
 
@@ -239,11 +250,13 @@ public class StreamSocketVerticle extends VerticleBase {
   /** A subscription was brought up to date with a fresh sync (events had been lost on the way). */
   void countResync() {
     resyncs++;
+    NodeMetrics.resync();
   }
 
   /** A subscription was brought up to date from its group's history (a resume, or a repaired gap). */
   void countRecovery() {
     recoveries++;
+    NodeMetrics.recovery();
   }
 
   /** Full resyncs made by this gateway instance since it started. */

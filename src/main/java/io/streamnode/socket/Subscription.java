@@ -30,6 +30,10 @@ final class Subscription {
   final String stream;
   final String group;
   final String item;
+  /** Joined with {@code "presence": true}: gets the group's presence notices. */
+  boolean presence;
+  /** This subscription's key in the presence directory, once reported. */
+  String presenceKey;
   /** Whether the client asked for positions ({@code since} or {@code positions: true}). */
   final boolean positions;
   /** Events held while a sync is on its way; {@code null} once live. */
@@ -107,6 +111,11 @@ final class Subscription {
     if (held == null) {
       held = new ArrayList<>(2);
     }
+  }
+
+  /** Whether the sync has gone out (presence notices wait for it). */
+  boolean active() {
+    return held == null;
   }
 
   /**

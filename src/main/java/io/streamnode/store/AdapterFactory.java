@@ -28,7 +28,7 @@ public final class AdapterFactory {
         }
         return new MemoryStorage(history);
       case "redis":
-        return new RedisStorage(vertx, new RedisStorageOptions(options.getConfig()));
+        return new RedisStorage(vertx, new RedisStorageOptions(options.getConfig()), history);
       default:
         throw new IllegalArgumentException("adapter.name: unknown adapter '" + options.getName() + "' (expected kv or redis)");
     }

@@ -25,6 +25,14 @@ public interface GroupOwnership {
   /** The id of the node that owns the group now. */
   String owner(String stream, String group);
 
+  /**
+   * Whether a node is still a member: a call sent to one that is not can never be answered. Always
+   * true on one node.
+   */
+  default boolean present(String node) {
+    return true;
+  }
+
   /** Whether this node owns the group now. */
   default boolean isLocal(String stream, String group) {
     return localNode().equals(owner(stream, group));

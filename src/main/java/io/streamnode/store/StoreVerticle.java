@@ -1,5 +1,6 @@
 package io.streamnode.store;
 
+import io.streamnode.metrics.StoreMeters;
 import io.streamnode.store.custom.CustomCalls;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.custom.CustomImplementations;
@@ -17,6 +18,7 @@ import io.streamnode.function.FunctionHandler;
 import io.streamnode.function.FunctionResult;
 import io.streamnode.store.custom.CustomImplementations.Op;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
@@ -26,6 +28,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -55,6 +59,10 @@ public class StoreVerticle extends VerticleBase {
   private final CustomImplementationCatalog customCatalog;
   private final Map<String, FunctionHandler> ownedHandlers = new HashMap<>();
   private final Map<GroupKey, GroupOwner> owners = new HashMap<>();
+  /** The id of the call being handled right now, if it came from {@link #route}; see {@link #handleCall}. */
+  private String callId;
+  /** Calls sent to the owner of their group on another node and not yet answered, by owner node. */
+  private final Map<String, Set<Promise<FunctionResult>>> forwarded = new HashMap<>();
   private final ConsumerGroup consumers = new ConsumerGroup();
   private FunctionBus functions;
   private EventBus eventBus;
@@ -122,11 +130,15 @@ public class StoreVerticle extends VerticleBase {
       serve(StoreAddresses.POSITION, this::position);
       serve(StoreAddresses.RECOVER, this::recover);
       if (clustered()) {
+        // Membership changed: calls waiting on an owner that has left are sent to the new owner.
+        consumers.add(eventBus.localConsumer(StoreAddresses.POSITIONS_SUSPECT, msg -> ownersLeft()));
         // Calls forwarded by other nodes for the groups this node owns.
         consumers.add(eventBus.consumer(StoreAddresses.node(ownership.localNode()), msg -> {
           FunctionHandler handler = ownedHandlers.get(msg.headers().get(FunctionBus.FUNCTION_HEADER));
-          functions.serve(msg, handler != null ? handler
-              : input -> Future.failedFuture(new FunctionException(ErrorCode.FUNCTION_NOT_FOUND, "unknown store function")));
+          String call = msg.headers().get(FunctionBus.CALL_ID_HEADER);
+          functions.serve(msg, handler == null
+              ? input -> Future.failedFuture(new FunctionException(ErrorCode.FUNCTION_NOT_FOUND, "unknown store function"))
+              : input -> handleCall(handler, input, call));
         }));
       }
       return consumers.ready();
@@ -140,7 +152,8 @@ public class StoreVerticle extends VerticleBase {
   }
 
   /** A function that needs no owner (listings): served where it is called. */
-  private void serve(String functionId, FunctionHandler handler) {
+  private void serve(String functionId, FunctionHandler untimed) {
+    FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
     consumers.add(clustered() ? functions.registerLocal(functionId, handler) : functions.register(functionId, handler));
   }
 
@@ -148,38 +161,106 @@ public class StoreVerticle extends VerticleBase {
    * A function of one group: applied here when this node owns the group, else forwarded to the
    * owner, so that each group's writes are applied in one place and one order.
    */
-  private void serveOwned(String functionId, FunctionHandler handler) {
+  private void serveOwned(String functionId, FunctionHandler untimed) {
+    FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
     if (!clustered()) {
       consumers.add(functions.register(functionId, handler));
       return;
     }
     ownedHandlers.put(functionId, handler);
-    consumers.add(functions.registerLocal(functionId, input ->
-        route(functionId, handler, input, System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
+    consumers.add(functions.registerLocal(functionId, input -> route(functionId, handler, input,
+        java.util.UUID.randomUUID().toString(), System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
   }
 
-  private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, long deadline,
-                                       int attempt) {
+  private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, String call,
+                                       long deadline, int attempt) {
     if (!(input instanceof JsonObject in) || !(in.getValue("stream_name") instanceof String stream)
         || !(in.getValue("group_id") instanceof String group)) {
       return handler.handle(input); // malformed: fails here with the usual deserialization error
     }
     String owner = ownership.owner(stream, group);
     if (owner.equals(ownership.localNode())) {
-      return handler.handle(input);
+      return handleCall(handler, input, attempt == 0 ? null : call);
     }
-    return functions.callAt(StoreAddresses.node(owner), functionId, input).recover(err -> {
-      // The owner left before the call reached it (nothing was applied): ask again once the
-      // partition has moved, until the call's own timeout (a dead member is noticed only after
-      // Hazelcast's failure detection). Any other failure may have been applied: not retried.
+    // An owner Hazelcast has already removed can never answer (the partition table may name it a
+    // moment longer than the member list does): wait for the new owner instead of sending.
+    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input, call)
+        : Future.failedFuture(new OwnerLeft());
+    return answer.recover(err -> {
+      // The owner left before the call reached it (nothing was applied), or died with it on its
+      // way: ask again once the partition has moved, until the call's own timeout (a dead member
+      // is noticed only after Hazelcast's failure detection). Any other failure may have been
+      // applied: not retried.
       long pause = Math.min(500, 50L << Math.min(attempt, 4));
-      if (err instanceof FunctionException fe && ErrorCode.FUNCTION_NOT_FOUND.code().equals(fe.code())
-          && System.currentTimeMillis() + pause < deadline) {
+      boolean ownerGone = err instanceof OwnerLeft
+          || err instanceof FunctionException fe && ErrorCode.FUNCTION_NOT_FOUND.code().equals(fe.code());
+      if (ownerGone && System.currentTimeMillis() + pause < deadline) {
         return Future.<Void>future(p -> vertx.setTimer(pause, t -> p.complete()))
-            .compose(v -> route(functionId, handler, input, deadline, attempt + 1));
+            .compose(v -> route(functionId, handler, input, call, deadline, attempt + 1));
       }
-      return Future.failedFuture(err);
+      return Future.failedFuture(err instanceof OwnerLeft ? new FunctionException(ErrorCode.TIMEOUT,
+          "Invocation of " + functionId + " timed out: the group's owner left and no new owner answered") : err);
     });
+  }
+
+  /**
+   * Runs a call of a group this node owns, naming it ({@code call}, null for a call made here
+   * first) for the duration of the handler's synchronous part, where writes read it into their
+   * drafts: a storage that remembers the calls it applied then applies one sent again after a
+   * failover only once ({@link EventDraft#callId()}).
+   */
+  private Future<FunctionResult> handleCall(FunctionHandler handler, Object input, String call) {
+    callId = call;
+    try {
+      return handler.handle(input);
+    } finally {
+      callId = null;
+    }
+  }
+
+  /**
+   * Sends a call to the group's owner on another node. The event bus never answers a call whose
+   * target died with it on its way (it waits for the call's timeout), so the call is failed over
+   * ({@link OwnerLeft}) as soon as Hazelcast has removed the owner ({@link #ownersLeft}). A call the
+   * owner applied in the instant between its write and its reply is then applied again by the new
+   * owner: that narrow window is the price of a call made while an owner dies succeeding after
+   * failover rather than timing out. (A member removed because it was cut off, not dead, cannot
+   * have applied it either when split-brain protection is on: it refuses writes without a quorum.)
+   */
+  private Future<FunctionResult> forward(String owner, String functionId, Object input, String call) {
+    Promise<FunctionResult> answer = Promise.promise();
+    Set<Promise<FunctionResult>> pending = forwarded.computeIfAbsent(owner, k -> new HashSet<>());
+    pending.add(answer);
+    functions.callAt(StoreAddresses.node(owner), functionId, input, call)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            answer.tryComplete(ar.result());
+          } else {
+            answer.tryFail(ar.cause());
+          }
+        });
+    return answer.future().onComplete(ar -> {
+      pending.remove(answer);
+      if (pending.isEmpty()) {
+        forwarded.remove(owner, pending);
+      }
+    });
+  }
+
+  /** Fails over every forwarded call whose owner is no longer a member (told on each membership change). */
+  private void ownersLeft() {
+    for (Map.Entry<String, Set<Promise<FunctionResult>>> e : new ArrayList<>(forwarded.entrySet())) {
+      if (!ownership.present(e.getKey())) {
+        new ArrayList<>(e.getValue()).forEach(p -> p.tryFail(new OwnerLeft()));
+      }
+    }
+  }
+
+  /** The owner a call was sent to has left the cluster: nothing will answer it there. */
+  private static final class OwnerLeft extends RuntimeException {
+    OwnerLeft() {
+      super("the group's owner left the cluster", null, false, false);
+    }
   }
 
   // ---- functions -------------------------------------------------------------------------
@@ -192,7 +273,7 @@ public class StoreVerticle extends VerticleBase {
     Object data = in.anyValue("data");
     Buffer encoded = encodeItem(data);
     GroupOwner owner = owner(stream, group);
-    EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(), encoded);
+    EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(), encoded).withCallId(callId);
     Supplier<Future<FunctionResult>> stored = () -> storage.set(stream, group, item, data, draft)
         .recover(storageError(ErrorCode.STREAM_SET_ERROR, "Failed to set value"))
         .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(emit(written)))
@@ -224,7 +305,7 @@ public class StoreVerticle extends VerticleBase {
     String group = in.name("group_id");
     String item = in.name("item_id");
     GroupOwner owner = owner(stream, group);
-    EventDraft draft = EventDraft.deletion(stream, group, item, System.currentTimeMillis());
+    EventDraft draft = EventDraft.deletion(stream, group, item, System.currentTimeMillis()).withCallId(callId);
     Supplier<Future<FunctionResult>> stored = () -> storage.delete(stream, group, item, draft)
         .recover(storageError(ErrorCode.STREAM_DELETE_ERROR, "Failed to delete value"))
         .map(written -> FunctionResult.of(new JsonObject().put("old_value", orNull(emit(written)))));
@@ -242,6 +323,7 @@ public class StoreVerticle extends VerticleBase {
     String item = in.name("item_id");
     UpdateOps ops = UpdateOps.parse(in.anyValue("ops"));
     GroupOwner owner = owner(stream, group);
+    String call = callId;
     Supplier<Future<FunctionResult>> stored;
     if (publishing != null) {
       stored = () -> compareAndSet(stream, group, item, ops, 1);
@@ -251,12 +333,15 @@ public class StoreVerticle extends VerticleBase {
           .compose(old -> {
             UpdateOps.Outcome outcome = ops.apply(old);
             EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(),
-                encodeItem(outcome.newValue()));
+                encodeItem(outcome.newValue())).withCallId(call);
             return storage.set(stream, group, item, outcome.newValue(), draft)
                 .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
                 .map(written -> {
                   emit(written);
-                  return updateResult(old, outcome);
+                  // Sent again after a failover and applied before: what was applied then.
+                  return written.replayed()
+                      ? updateResult(written.old(), new UpdateOps.Outcome(written.value(), new JsonArray()))
+                      : updateResult(old, outcome);
                 });
           });
     }
@@ -351,7 +436,8 @@ public class StoreVerticle extends VerticleBase {
     String id = in.optionalName("id");
     Buffer encoded = encodeItem(in.anyValue("data"));
     GroupOwner owner = owner(stream, group);
-    EventDraft draft = EventDraft.custom(stream, group, id, System.currentTimeMillis(), type, encoded);
+    EventDraft draft = EventDraft.custom(stream, group, id, System.currentTimeMillis(), type, encoded)
+        .withCallId(callId);
     return owner.run(() -> storage.publish(draft)
         .recover(storageError(ErrorCode.STREAM_SEND_ERROR, "Failed to send event"))
         .map(event -> emit(new StreamStorage.Written(null, event)))

@@ -37,8 +37,15 @@ public interface StreamStorage {
     }
   };
 
-  /** What a write did: the previous value (or {@link #ABSENT}) and its event, {@code null} if none. */
-  record Written(Object old, StreamEvent event) {
+  /**
+   * What a write did: the previous value (or {@link #ABSENT}) and its event, {@code null} if none.
+   * {@code replayed}: the write's call had been applied already (sent again after a failover), and
+   * this is what it did then; {@code value} is the value it stored.
+   */
+  record Written(Object old, StreamEvent event, boolean replayed, Object value) {
+    public Written(Object old, StreamEvent event) {
+      this(old, event, false, null);
+    }
   }
 
   /** A join's snapshot: the group's position and its data as of it, read atomically. */

@@ -11,6 +11,8 @@ public final class TriggerAddresses {
   public static final String JOIN = "streamnode.triggers.join";
   /** Send: the {@code stream:leave} payload; no reply. */
   public static final String LEAVE = "streamnode.triggers.leave";
+  /** Request: no body; replied {@code null} once every leave sent before it has reached all its handlers. */
+  public static final String DRAIN_LEAVES = "streamnode.triggers.drain-leaves";
 
   private TriggerAddresses() {
   }

@@ -6,6 +6,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.http.route.RouteTable;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.StreamEvent;
@@ -47,6 +48,9 @@ public class TriggerDispatchVerticle extends VerticleBase {
   private FunctionBus functions;
   private int pendingCalls;
   private long dropped;
+  /** Leave chains still running, and the shutdown requests waiting for them to end. */
+  private int pendingLeaves;
+  private final List<Message<Object>> leaveDrains = new ArrayList<>();
 
   public TriggerDispatchVerticle(LimitsOptions limits) {
     this(limits, TriggerCatalog.local());
@@ -81,6 +85,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
     consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.UNREGISTER, this::onUnregister));
     consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.JOIN, this::onJoin));
     consumers.add(bus.<JsonObject>localConsumer(TriggerAddresses.LEAVE, msg -> onLeave(msg.body())));
+    consumers.add(bus.<Object>localConsumer(TriggerAddresses.DRAIN_LEAVES, this::onDrainLeaves));
     consumers.add(bus.<StreamEvent>localConsumer(StoreAddresses.TRIGGER_EVENTS, msg -> onStreamEvent(msg.body())));
     consumers.add(functions.register("publish", this::publish));
     return catalog.open(registry::register, registry::unregister).compose(v -> consumers.ready());
@@ -137,6 +142,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
       return;
     }
     if (pendingCalls + matching.size() > limits.getMaxPendingTriggerCalls()) {
+      NodeMetrics.triggerDropped();
       if (dropped++ % 1000 == 0) {
         LOG.warning("trigger calls dropped: " + pendingCalls + " in flight reached limits.max_pending_trigger_calls ("
             + limits.getMaxPendingTriggerCalls() + "); " + dropped + " dropped so far");
@@ -154,6 +160,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
       return;
     }
     Trigger trigger = triggers.get(index);
+    NodeMetrics.triggerCalled();
     String condition = trigger.conditionFunctionId();
     Future<Boolean> proceed = condition == null
         ? Future.succeededFuture(true)
@@ -189,6 +196,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
     }
     Object data = in.getValue("data");
     for (Trigger t : registry.topicTriggers(topic)) {
+      NodeMetrics.triggerCalled();
       functions.call(t.functionId(), data).onFailure(err ->
           LOG.fine(() -> "subscriber " + t.functionId() + " of " + topic + " failed: " + err.getMessage()));
     }
@@ -206,6 +214,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
       return;
     }
     Trigger trigger = handlers.get(index);
+    NodeMetrics.triggerCalled();
     functions.call(trigger.functionId(), msg.body()).onComplete(ar -> {
       if (ar.succeeded() && refuses(ar.result())) {
         msg.reply(new JsonObject().put("unauthorized", true));
@@ -224,14 +233,29 @@ public class TriggerDispatchVerticle extends VerticleBase {
 
   private void onLeave(JsonObject payload) {
     List<Trigger> handlers = new ArrayList<>(registry.ofType(TriggerTypes.STREAM_LEAVE));
+    pendingLeaves++;
     runLeave(handlers, 0, payload);
+  }
+
+  /** At shutdown the worker socket asks before it closes: its workers may own leave handlers. */
+  private void onDrainLeaves(Message<Object> msg) {
+    if (pendingLeaves == 0) {
+      msg.reply(null);
+    } else {
+      leaveDrains.add(msg);
+    }
   }
 
   private void runLeave(List<Trigger> handlers, int index, JsonObject payload) {
     if (index == handlers.size()) {
+      if (--pendingLeaves == 0 && !leaveDrains.isEmpty()) {
+        leaveDrains.forEach(m -> m.reply(null));
+        leaveDrains.clear();
+      }
       return;
     }
     Trigger trigger = handlers.get(index);
+    NodeMetrics.triggerCalled();
     functions.call(trigger.functionId(), payload).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warning("stream:leave handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());

@@ -1,5 +1,6 @@
 package io.streamnode.worker;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
@@ -299,6 +300,11 @@ final class WorkerConnection {
     previous.retire();
   }
 
+  /** At shutdown: tells the worker at once (1001, going away), as the stream socket tells its clients. */
+  void goAway() {
+    ws.close((short) 1001, "server shutting down");
+  }
+
   /** Drops this connection's state now (before the replay that follows a reattach) and closes it. */
   private void retire() {
     cleanup();
@@ -341,6 +347,7 @@ final class WorkerConnection {
           + " bytes queued (limits.outbound_queue_bytes)");
       cleanup();
       ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+      NodeMetrics.slowWorkerClosed();
       return;
     }
     ws.writeTextMessage(frame.encode());
@@ -352,6 +359,7 @@ final class WorkerConnection {
       return;
     }
     closed = true;
+    NodeMetrics.workerConnectionClosed();
     gateway.connectionClosed(this);
     for (String id : new ArrayList<>(functions.keySet())) {
       gateway.functionOwners().release(id, this);

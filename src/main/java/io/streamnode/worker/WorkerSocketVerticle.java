@@ -2,9 +2,12 @@ package io.streamnode.worker;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocketHandshake;
@@ -29,6 +32,8 @@ public class WorkerSocketVerticle extends VerticleBase {
   public static final String WORKER_PATH = "/";
   /** Path of the SDKs' telemetry side channel. */
   public static final String OTEL_PATH = "/otel";
+  /** The longest a stopping worker socket waits for the leaves of the closed stream sockets (ms). */
+  static final long MAX_LEAVE_DRAIN_MS = 5000;
 
   private final WorkerSocketOptions options;
   private final LimitsOptions limits;
@@ -61,7 +66,22 @@ public class WorkerSocketVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown();
+    if (server == null) {
+      return Future.succeededFuture();
+    }
+    // The stream socket, stopped before us, has sent a stream:leave for every subscription it
+    // closed; the handlers may be functions of our workers, so they stay connected until trigger
+    // dispatch has run those leaves: at most 5 s (or the call timeout if shorter), as the stream
+    // socket waits at most 5 s for its sockets; a whole Vert.x closing must not hang on handlers
+    // that are being undeployed at the same time.
+    return vertx.eventBus().request(TriggerAddresses.DRAIN_LEAVES, null,
+            new DeliveryOptions().setSendTimeout(Math.min(limits.getCallTimeoutMs(), MAX_LEAVE_DRAIN_MS)))
+        .otherwiseEmpty()
+        .transform(drained -> {
+          // Closed now rather than by Vert.x's graceful shutdown, which waits 30 s for each.
+          new java.util.ArrayList<>(connections.values()).forEach(WorkerConnection::goAway);
+          return server.shutdown();
+        });
   }
 
   /** The port actually bound (useful with port 0). */
@@ -75,6 +95,7 @@ public class WorkerSocketVerticle extends VerticleBase {
       handshake.accept().onSuccess(ws -> {
         WorkerConnection connection = new WorkerConnection(this, ws);
         connections.put(connection.workerId(), connection);
+        NodeMetrics.workerConnectionOpened();
         LOG.fine(() -> "worker " + connection + " connected from " + ws.remoteAddress());
       });
     } else if (OTEL_PATH.equals(path)) {

@@ -50,4 +50,34 @@ class HazelcastStorageTest extends StreamStorageContract {
       return null;
     }).compose(v -> storage.open()).map(storage);
   }
+
+  @org.junit.jupiter.api.Test
+  void aCallSentAgainAfterAFailoverIsAnsweredAsBeforeNotAppliedTwice(Vertx vertx,
+                                                                    io.vertx.junit5.VertxTestContext test) {
+    io.streamnode.store.event.EventDraft first = io.streamnode.store.event.EventDraft.upsert("s", "g", "n",
+        System.currentTimeMillis(), io.vertx.core.buffer.Buffer.buffer("1")).withCallId("call-1");
+    io.streamnode.store.event.EventDraft other = io.streamnode.store.event.EventDraft.upsert("s", "g", "n",
+        System.currentTimeMillis(), io.vertx.core.buffer.Buffer.buffer("2")).withCallId("call-2");
+    // The call's second attempt computed another value (an update re-read what the first stored).
+    io.streamnode.store.event.EventDraft again = io.streamnode.store.event.EventDraft.upsert("s", "g", "n",
+        System.currentTimeMillis() + 1000, io.vertx.core.buffer.Buffer.buffer("3")).withCallId("call-2");
+    onContext(() -> storage.set("s", "g", "n", 1, first)
+        .compose(w1 -> storage.set("s", "g", "n", 2, other)
+            .compose(w2 -> storage.set("s", "g", "n", 3, again)
+                .compose(w3 -> storage.get("s", "g", "n").compose(value -> storage.position("s", "g").map(now -> {
+                  test.verify(() -> {
+                    org.junit.jupiter.api.Assertions.assertFalse(w2.replayed());
+                    org.junit.jupiter.api.Assertions.assertTrue(w3.replayed(), "the second attempt is a replay");
+                    org.junit.jupiter.api.Assertions.assertEquals(w2.event().position(), w3.event().position());
+                    org.junit.jupiter.api.Assertions.assertEquals(w2.event().frame(), w3.event().frame(),
+                        "the event of what was stored then");
+                    org.junit.jupiter.api.Assertions.assertEquals(1, w3.old(), "the old value as it was then");
+                    org.junit.jupiter.api.Assertions.assertEquals(2, w3.value());
+                    org.junit.jupiter.api.Assertions.assertEquals(2, value, "applied once");
+                    org.junit.jupiter.api.Assertions.assertEquals(w2.event().position(), now, "no new event");
+                  });
+                  return null;
+                }))))))
+        .onComplete(test.succeedingThenComplete());
+  }
 }

@@ -83,8 +83,7 @@ final class NodeProcess implements AutoCloseable {
 
   /** Waits until GET /health answers 200, or fails with the node's log. */
   NodeProcess awaitReady() throws Exception {
-    // Generous: a correct node starts in about a second, but CI machines are shared and slow.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a shared, loaded machine starts a JVM slowly
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("node exited early:\n" + output());
@@ -100,7 +99,7 @@ final class NodeProcess implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("node not ready in 90 s:\n" + output());
+    throw new IllegalStateException("node not ready in 60 s:\n" + output());
   }
 
   /** POSTs a function call; returns status and body. */

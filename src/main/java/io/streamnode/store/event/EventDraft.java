@@ -1,5 +1,6 @@
 package io.streamnode.store.event;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 
@@ -17,20 +18,45 @@ public final class EventDraft {
   private final long timestamp;
   private final Buffer before;
   private final Buffer after;
+  /** Whether the gap is the change type, counted by {@link NodeMetrics} once the write has filled it. */
+  private boolean upsert;
+  private final String callId;
 
-  private EventDraft(String stream, String group, String id, long timestamp, Buffer before, Buffer after) {
+  private EventDraft(String stream, String group, String id, long timestamp, Buffer before, Buffer after,
+                     String callId) {
     this.stream = stream;
     this.group = group;
     this.id = id;
     this.timestamp = timestamp;
     this.before = before;
     this.after = after;
+    this.callId = callId;
+  }
+
+  /**
+   * The same draft for the call {@code callId} (null: none): a storage that remembers the calls it
+   * applied answers a call sent again (after its group's owner died) without applying it twice.
+   */
+  public EventDraft withCallId(String callId) {
+    if (callId == null && this.callId == null) {
+      return this;
+    }
+    EventDraft copy = new EventDraft(stream, group, id, timestamp, before, after, callId);
+    copy.upsert = upsert;
+    return copy;
+  }
+
+  /** The call this write belongs to, or null. */
+  public String callId() {
+    return callId;
   }
 
   /** A set or update: the gap is the type, {@code create} when the item was absent, else {@code update}. */
   public static EventDraft upsert(String stream, String group, String id, long timestamp, Buffer encodedData) {
     Buffer frame = StreamEvent.change(stream, group, id, timestamp, "\u0000", encodedData).frame();
-    return split(stream, group, id, timestamp, frame);
+    EventDraft draft = split(stream, group, id, timestamp, frame);
+    draft.upsert = true;
+    return draft;
   }
 
   /** A delete: the gap is the removed value's JSON text. */
@@ -50,7 +76,7 @@ public final class EventDraft {
    * implementation made, which the storage only numbers and publishes.
    */
   public static EventDraft whole(StreamEvent event) {
-    return new EventDraft(event.stream(), event.group(), event.id(), event.timestamp(), event.frame(), Buffer.buffer());
+    return new EventDraft(event.stream(), event.group(), event.id(), event.timestamp(), event.frame(), Buffer.buffer(), null);
   }
 
   // The NUL marks the gap: JSON text never holds a raw NUL (strings escape it as \u0000).
@@ -60,7 +86,7 @@ public final class EventDraft {
     while (bytes[gap] != 0) {
       gap++;
     }
-    return new EventDraft(stream, group, id, timestamp, frame.getBuffer(0, gap), frame.getBuffer(gap + 1, bytes.length));
+    return new EventDraft(stream, group, id, timestamp, frame.getBuffer(0, gap), frame.getBuffer(gap + 1, bytes.length), null);
   }
 
   public String stream() {
@@ -98,6 +124,7 @@ public final class EventDraft {
 
   /** The event with the gap filled, at its position in the group's history. */
   public StreamEvent complete(GroupPosition position, Buffer gap) {
+    if (upsert) NodeMetrics.eventPublished(gap.length() > 0 && gap.getByte(0) == 'c' ? "create" : "update");
     return new StreamEvent(stream, group, id, position.epoch(), position.offset(), timestamp, fill(gap));
   }
 

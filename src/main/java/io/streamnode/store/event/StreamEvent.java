@@ -1,5 +1,6 @@
 package io.streamnode.store.event;
 
+import io.streamnode.metrics.NodeMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +44,7 @@ public final class StreamEvent {
     Buffer frame = header(stream, group, id, timestamp, encodedData.length() + 48)
         .appendString("{\"type\":\"").appendString(type).appendString("\",\"data\":")
         .appendBuffer(encodedData).appendString("}}");
+    if (type.charAt(0) != 0) NodeMetrics.eventPublished(type); // NUL: a draft's gap, counted when it is filled
     return new StreamEvent(stream, group, id, UNNUMBERED, 0, timestamp, frame);
   }
 
@@ -52,6 +54,7 @@ public final class StreamEvent {
     Buffer frame = header(stream, group, id, timestamp, encodedData.length() + 64)
         .appendString("{\"type\":\"event\",\"event\":{\"type\":").appendString(Json.encode(eventType))
         .appendString(",\"data\":").appendBuffer(encodedData).appendString("}}}");
+    NodeMetrics.customEventPublished();
     return new StreamEvent(stream, group, id, UNNUMBERED, 0, timestamp, frame);
   }
 

@@ -2,6 +2,7 @@ package io.streamnode.store.redis;
 
 import io.streamnode.store.event.EventDraft;
 import io.streamnode.store.event.GroupPosition;
+import io.streamnode.store.event.HistoryOptions;
 import io.streamnode.store.PublishingStorage;
 import io.streamnode.store.StorageUnavailableException;
 import io.streamnode.store.event.StreamEvent;
@@ -27,10 +28,13 @@ import java.util.function.Consumer;
 
 /**
  * The {@code redis} adapter, iii's layout: one hash per group, key {@code stream:<stream>:<group>},
- * field = item id, value = the item's JSON text. Besides iii's layout it keeps a counter per group,
- * {@code streamnode:seq:<stream>:<group>}, and publishes every change on one channel
+ * field = item id, value = the item's JSON text. Besides iii's layout it keeps each group's position
+ * ({@code streamnode:pos:<stream>:<group>}) and recent history ({@code streamnode:history:<stream>:<group>},
+ * a Redis stream bounded by {@link HistoryOptions}), and publishes every change on one channel
  * ({@link RedisStorageOptions#getChannel()}) from the same Lua script that writes it (see
- * {@link RedisScripts}), so nodes sharing the server deliver each group's events in one order.
+ * {@link RedisScripts}), so nodes sharing the server deliver each group's events in one order and a
+ * client can resume from any node. A Redis that lost or rolled back a group's keys, or that is
+ * another server process or role than the one that wrote them, gives the group a new epoch.
  *
  * <p>{@code list} returns HVALS order, which Redis does not define (small hashes happen to keep
  * insertion order). {@code list_groups} and {@code list_all} SCAN for {@code stream:*} hashes, as
@@ -44,19 +48,35 @@ import java.util.function.Consumer;
 public final class RedisStorage implements PublishingStorage {
 
   static final String KEY_PREFIX = "stream:";
-  static final String SEQ_PREFIX = "streamnode:seq:";
-  static final String EPOCH_PREFIX = "streamnode:epoch:";
+  static final String POSITION_PREFIX = "streamnode:pos:";
+  static final String HISTORY_PREFIX = "streamnode:history:";
 
   private final Vertx vertx;
   private final RedisStorageOptions options;
   private final String safeUrl;
   private final RedisHealth health;
+  private final HistoryOptions history;
+  /** How long a group without items keeps its position after its last event, in ms. */
+  private final long emptiedTtlMs;
   private Redis client;
   private RedisEventRelay relay;
 
+  /** A storage with the default history bounds ({@link HistoryOptions}). */
   public RedisStorage(Vertx vertx, RedisStorageOptions options) {
+    this(vertx, options, new HistoryOptions());
+  }
+
+  /**
+   * A storage that keeps each group's recent events, within {@code history}'s bounds, in a Redis
+   * stream beside the group (history off: no stream at all).
+   */
+  public RedisStorage(Vertx vertx, RedisStorageOptions options, HistoryOptions history) {
     this.vertx = vertx;
     this.options = new RedisStorageOptions(options);
+    this.history = new HistoryOptions(history);
+    // An emptied group's position must outlive its history, or a resume within the history TTL
+    // would meet a new epoch; and it must never be 0 (PEXPIRE 0 deletes the key at once).
+    this.emptiedTtlMs = Math.max(1, Math.max(options.getEmptiedGroupTtlMs(), history.enabled() ? history.getTtlMs() : 0));
     this.safeUrl = options.getRedisUrl().replaceFirst("//[^/@]*@", "//***@");
     this.health = new RedisHealth(safeUrl);
   }
@@ -126,8 +146,7 @@ public final class RedisStorage implements PublishingStorage {
 
   @Override
   public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
-    return eval(RedisScripts.SET, keys(stream, group), item, Json.encodeToBuffer(value), options.getChannel(),
-        event.routeTail(), event.before(), event.after(), GroupPosition.newEpoch())
+    return eval(RedisScripts.SET, keys(stream, group), write(event, item, Json.encodeToBuffer(value)))
         .map(r -> {
           Response old = r.get(2);
           return new Written(value(old), event.complete(position(r), EventDraft.upsertGap(!isNil(old))));
@@ -136,8 +155,7 @@ public final class RedisStorage implements PublishingStorage {
 
   @Override
   public Future<Written> delete(String stream, String group, String item, EventDraft event) {
-    return eval(RedisScripts.DELETE, keys(stream, group), item, options.getChannel(), event.routeTail(),
-        event.before(), event.after(), GroupPosition.newEpoch())
+    return eval(RedisScripts.DELETE, keys(stream, group), write(event, item))
         .map(r -> {
           if (r.get(0).toLong() == 0) {
             return new Written(ABSENT, null);
@@ -157,9 +175,8 @@ public final class RedisStorage implements PublishingStorage {
   public Future<Written> replace(String stream, String group, String item, Read expected, Object value,
                                  EventDraft event) {
     Buffer version = (Buffer) expected.version();
-    return eval(RedisScripts.REPLACE, keys(stream, group), item, Json.encodeToBuffer(value), options.getChannel(),
-        event.routeTail(), event.before(), event.after(), version == null ? "0" : "1",
-        version == null ? Buffer.buffer() : version, GroupPosition.newEpoch())
+    return eval(RedisScripts.REPLACE, keys(stream, group), write(event, item, Json.encodeToBuffer(value),
+        version == null ? "0" : "1", version == null ? Buffer.buffer() : version))
         .map(r -> {
           if (r.get(0).toLong() == 0) {
             return null;
@@ -171,16 +188,36 @@ public final class RedisStorage implements PublishingStorage {
 
   @Override
   public Future<StreamEvent> publish(EventDraft event) {
-    return eval(RedisScripts.SEND, keys(event.stream(), event.group()), options.getChannel(), event.routeTail(),
-        event.before(), GroupPosition.newEpoch())
+    return eval(RedisScripts.SEND, keys(event.stream(), event.group()), write(event, event.id()))
         .map(r -> event.complete(position(r), Buffer.buffer()));
+  }
+
+  /**
+   * The ARGV every write script starts with (see {@link RedisScripts}): where and what to publish,
+   * a new epoch in case the group needs one, the history bounds, and the event's item id; then
+   * {@code extra}.
+   */
+  private Object[] write(EventDraft event, String item, Object... extra) {
+    Object[] args = new Object[10 + extra.length];
+    args[0] = options.getChannel();
+    args[1] = event.routeTail();
+    args[2] = event.before();
+    args[3] = event.after();
+    args[4] = GroupPosition.newEpoch();
+    args[5] = history.enabled() ? history.getSize() : 0;
+    args[6] = history.getTtlMs();
+    args[7] = emptiedTtlMs;
+    args[8] = item == null ? "" : item;
+    args[9] = item == null ? "0" : "1";
+    System.arraycopy(extra, 0, args, 10, extra.length);
+    return args;
   }
 
   @Override
   public Future<Snapshot> snapshot(String stream, String group, String item) {
     Future<Response> read = item == null
-        ? eval(RedisScripts.SNAPSHOT, keys(stream, group), "0")
-        : eval(RedisScripts.SNAPSHOT, keys(stream, group), "1", item);
+        ? eval(RedisScripts.SNAPSHOT, keys(stream, group), GroupPosition.newEpoch(), "0")
+        : eval(RedisScripts.SNAPSHOT, keys(stream, group), GroupPosition.newEpoch(), "1", item);
     return read.map(r -> {
       GroupPosition position = position(r);
       if (item != null) {
@@ -197,13 +234,28 @@ public final class RedisStorage implements PublishingStorage {
 
   @Override
   public Future<GroupPosition> position(String stream, String group) {
-    return eval(RedisScripts.POSITION, keys(stream, group)).map(RedisStorage::position);
+    return eval(RedisScripts.POSITION, keys(stream, group), GroupPosition.newEpoch()).map(RedisStorage::position);
   }
 
   @Override
   public Future<List<StreamEvent>> since(String stream, String group, GroupPosition since) {
-    // No history kept in Redis yet: a resume is answered only when nothing was missed.
-    return position(stream, group).map(now -> now.equals(since) || (since.isNone() && now.isNone()) ? List.of() : null);
+    // One script reads the position and the history's entries after `since` (at most history.size),
+    // so the answer is exact: every event after it, in order, or null.
+    return eval(RedisScripts.SINCE, keys(stream, group), GroupPosition.newEpoch(), since.epoch(), since.offset(),
+        history.enabled() ? history.getSize() : 0, history.getTtlMs())
+        .map(r -> {
+          if (r.get(2).toLong() == 0) {
+            return null;
+          }
+          String epoch = r.get(1).toString();
+          List<StreamEvent> events = new ArrayList<>((r.size() - 3) / 4);
+          for (int i = 3; i + 3 < r.size(); i += 4) {
+            Response id = r.get(i + 2);
+            events.add(new StreamEvent(stream, group, isNil(id) ? null : id.toString(), epoch, r.get(i).toLong(),
+                Long.parseLong(r.get(i + 1).toString()), r.get(i + 3).toBuffer()));
+          }
+          return events;
+        });
   }
 
   /** The position a script returned as its first two elements: {offset, epoch}. */
@@ -222,8 +274,9 @@ public final class RedisStorage implements PublishingStorage {
     return KEY_PREFIX + stream + ":" + group;
   }
 
-  private static List<String> keys(String stream, String group) {
-    return List.of(key(stream, group), SEQ_PREFIX + stream + ":" + group, EPOCH_PREFIX + stream + ":" + group);
+  /** The keys every script gets: the group hash, its position and its history (see {@link RedisScripts}). */
+  static List<String> keys(String stream, String group) {
+    return List.of(key(stream, group), POSITION_PREFIX + stream + ":" + group, HISTORY_PREFIX + stream + ":" + group);
   }
 
   /** EVALSHA, then EVAL once if the server does not know the script (e.g. after a restart). */

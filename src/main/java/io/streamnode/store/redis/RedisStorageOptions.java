@@ -22,6 +22,13 @@ public class RedisStorageOptions {
   public static final int DEFAULT_UPDATE_ATTEMPTS = 64;
   /** {@code max_pool_size}: command connections to Redis. */
   public static final int DEFAULT_MAX_POOL_SIZE = 8;
+  /**
+   * {@code emptied_group_ttl_ms}: how long a group without items (its last item deleted, or a group
+   * that only ever got {@code stream::send}s) keeps its position after its last event, in
+   * milliseconds; written again later it starts a new epoch. Never less than {@code history.ttl_ms},
+   * so a client can resume for as long as the history holds the events.
+   */
+  public static final long DEFAULT_EMPTIED_GROUP_TTL_MS = 300_000;
 
   private String redisUrl = DEFAULT_REDIS_URL;
   private String channel = DEFAULT_CHANNEL;
@@ -29,6 +36,7 @@ public class RedisStorageOptions {
   private long reconnectIntervalMs = DEFAULT_RECONNECT_INTERVAL_MS;
   private int updateAttempts = DEFAULT_UPDATE_ATTEMPTS;
   private int maxPoolSize = DEFAULT_MAX_POOL_SIZE;
+  private long emptiedGroupTtlMs = DEFAULT_EMPTIED_GROUP_TTL_MS;
 
   public RedisStorageOptions() {
   }
@@ -44,6 +52,7 @@ public class RedisStorageOptions {
     reconnectIntervalMs = json.getLong("reconnect_interval_ms", DEFAULT_RECONNECT_INTERVAL_MS);
     updateAttempts = json.getInteger("update_attempts", DEFAULT_UPDATE_ATTEMPTS);
     maxPoolSize = json.getInteger("max_pool_size", DEFAULT_MAX_POOL_SIZE);
+    emptiedGroupTtlMs = json.getLong("emptied_group_ttl_ms", DEFAULT_EMPTIED_GROUP_TTL_MS);
   }
 
   public JsonObject toJson() {
@@ -53,7 +62,8 @@ public class RedisStorageOptions {
         .put("command_timeout_ms", commandTimeoutMs)
         .put("reconnect_interval_ms", reconnectIntervalMs)
         .put("update_attempts", updateAttempts)
-        .put("max_pool_size", maxPoolSize);
+        .put("max_pool_size", maxPoolSize)
+        .put("emptied_group_ttl_ms", emptiedGroupTtlMs);
   }
 
   public String getRedisUrl() { return redisUrl; }
@@ -68,4 +78,6 @@ public class RedisStorageOptions {
   public RedisStorageOptions setUpdateAttempts(int updateAttempts) { this.updateAttempts = updateAttempts; return this; }
   public int getMaxPoolSize() { return maxPoolSize; }
   public RedisStorageOptions setMaxPoolSize(int maxPoolSize) { this.maxPoolSize = maxPoolSize; return this; }
+  public long getEmptiedGroupTtlMs() { return emptiedGroupTtlMs; }
+  public RedisStorageOptions setEmptiedGroupTtlMs(long emptiedGroupTtlMs) { this.emptiedGroupTtlMs = emptiedGroupTtlMs; return this; }
 }

@@ -24,15 +24,10 @@ class RedisStorageTest extends StreamStorageContract {
   }
 
   @Override
-  protected boolean keepsHistory() {
-    return false; // not yet: the redis adapter answers a resume only when nothing was missed
-  }
-
-  @Override
   protected Future<StreamStorage> newStorage(Vertx vertx, HistoryOptions history) {
     Redis admin = Redis.createClient(vertx, URL);
     RedisStorage storage = new RedisStorage(vertx, new RedisStorageOptions().setRedisUrl(URL)
-        .setChannel("streamnode::test::contract"));
+        .setChannel("streamnode::test::contract"), history);
     return admin.send(Request.cmd(Command.FLUSHDB))
         .eventually(admin::close)
         .compose(ok -> storage.open())

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -43,10 +44,19 @@ final class TwoRedisNodes {
 
   /** Node A in {@code vertx}, node B in a Vert.x of its own. */
   Future<Void> start(Vertx vertx, String redisUrl) {
-    return TestNodes.start(vertx, options(redisUrl, channel))
+    return start(vertx, redisUrl, (name, options) -> { });
+  }
+
+  /** As {@link #start(Vertx, String)}, each node's options adjusted first ({@code "a"} or {@code "b"}). */
+  Future<Void> start(Vertx vertx, String redisUrl, BiConsumer<String, NodeOptions> adjust) {
+    NodeOptions optionsA = options(redisUrl, channel);
+    NodeOptions optionsB = options(redisUrl, channel);
+    adjust.accept("a", optionsA);
+    adjust.accept("b", optionsB);
+    return TestNodes.start(vertx, optionsA)
         .compose(n -> {
           a = n;
-          return TestNodes.start(otherVertx, options(redisUrl, channel));
+          return TestNodes.start(otherVertx, optionsB);
         })
         .map(n -> {
           b = n;
@@ -59,6 +69,14 @@ final class TwoRedisNodes {
     HttpFunctions http = HttpFunctions.create(vertx, node.httpPort());
     clients.add(http::close);
     return http;
+  }
+
+  /** A socket on {@code node}, closed with the nodes. */
+  Future<TestSocket> socket(Vertx vertx, StreamNode node) {
+    return TestSocket.connect(vertx, node.streamSocketPort()).map(s -> {
+      clients.add(s::close);
+      return s;
+    });
   }
 
   /** A socket on {@code node} joined to group {@code g} of {@code stream}, its sync received. */

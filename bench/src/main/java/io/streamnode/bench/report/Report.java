@@ -118,16 +118,18 @@ public final class Report {
       if ("headline".equals(scenario) && "streamnode".equals(s)) {
         // The same load published through the worker socket instead of HTTP (streamnode only).
         headlineRow("streamnode, published through the worker socket", find(s, "worker"));
+        // Metrics on is the default (the row above); this one runs with metrics.enabled=false.
+        headlineRow("streamnode, metrics.enabled=false", find(s, "headline-metrics-off"));
       }
     }
     StringBuilder perWindow = new StringBuilder();
     for (String s : SERVERS) {
-      for (String sc : "headline".equals(scenario) ? List.of(scenario, "worker") : List.of(scenario)) {
+      for (String sc : "headline".equals(scenario) ? List.of(scenario, "worker", "headline-metrics-off") : List.of(scenario)) {
         JsonObject j = find(s, sc);
         if (j != null && j.containsKey("cpu_us_per_msg_windows")) {
           List<String> each = new ArrayList<>();
           j.getJsonArray("cpu_us_per_msg_windows").forEach(v -> each.add(String.format(Locale.ROOT, "%.2f", (Double) v)));
-          perWindow.append(perWindow.length() == 0 ? "" : "; ").append(s).append("worker".equals(sc) ? " (worker socket)" : "")
+          perWindow.append(perWindow.length() == 0 ? "" : "; ").append(s).append("worker".equals(sc) ? " (worker socket)" : "headline-metrics-off".equals(sc) ? " (metrics off)" : "")
               .append(" ").append(String.join(" / ", each));
         }
       }
