@@ -109,7 +109,8 @@ final class NodeProcess implements AutoCloseable {
 
   HttpRequest request(String functionId, String json) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/functions/" + functionId))
-        .timeout(Duration.ofSeconds(10))
+        // As long as the node's own call timeout (30 s): a call held through a failover is slow, not failed.
+        .timeout(Duration.ofSeconds(35))
         .POST(HttpRequest.BodyPublishers.ofString(json)).build();
   }
 
