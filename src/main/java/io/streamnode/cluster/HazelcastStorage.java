@@ -6,6 +6,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.query.Predicate;
+import io.streamnode.store.CompareAndSetStorage;
 import io.streamnode.store.StreamStorage;
 import io.streamnode.store.event.EventDraft;
 import io.streamnode.store.event.GroupPosition;
@@ -41,7 +42,13 @@ import java.util.concurrent.CompletionStage;
  * <p>A group whose last item is deleted keeps its entry (position and history) for the history's
  * age bound, then Hazelcast expires it; written again after that, it starts a new epoch.
  */
-public final class HazelcastStorage implements StreamStorage {
+public final class HazelcastStorage implements CompareAndSetStorage {
+
+  /**
+   * Compare-and-set rounds of one {@code stream::update}. They conflict only while two members
+   * both take themselves for a group's owner (a partition moving), so a few suffice.
+   */
+  static final int UPDATE_ATTEMPTS = 64;
 
   /** The Hazelcast map holding the groups. */
   public static final String MAP_NAME = "streamnode.groups";
@@ -93,18 +100,40 @@ public final class HazelcastStorage implements StreamStorage {
     return on(groups.submitToKey(key(stream, group), new ReadItem(item))).map(HazelcastStorage::decode);
   }
 
+  /** The item and, as its version, the group's position: any write to the group in between is a conflict. */
+  @Override
+  public Future<Read> read(String stream, String group, String item) {
+    return on(groups.submitToKey(key(stream, group), new ReadSnapshot(item)))
+        .map(r -> new Read(r.values().isEmpty() ? ABSENT : Json.decodeValue(r.values().get(0)), r.position()));
+  }
+
+  @Override
+  public Future<Written> replace(String stream, String group, String item, Read expected, Object value,
+                                 EventDraft event) {
+    Write write = new Write(Write.SET, item, Json.encode(value), event, GroupPosition.newEpoch(), history)
+        .expecting((GroupPosition) expected.version());
+    return on(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? null : written(stream, group, item, event, r));
+  }
+
+  @Override
+  public int maxUpdateAttempts() {
+    return UPDATE_ATTEMPTS;
+  }
+
+  private Written written(String stream, String group, String item, EventDraft event, WriteResult r) {
+    Buffer gap = EventDraft.upsertGap(r.old() != null);
+    if (r.replayed()) {
+      // The call was applied before its owner died: the event of what was stored then.
+      EventDraft then = EventDraft.upsert(stream, group, item, r.timestamp(), Buffer.buffer(r.value()));
+      return new Written(decode(r.old()), then.complete(r.position(), gap), true, Json.decodeValue(r.value()));
+    }
+    return new Written(decode(r.old()), event.complete(r.position(), gap));
+  }
+
   @Override
   public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
     Write write = new Write(Write.SET, item, Json.encode(value), event, GroupPosition.newEpoch(), history);
-    return on(groups.submitToKey(key(stream, group), write)).map(r -> {
-      Buffer gap = EventDraft.upsertGap(r.old() != null);
-      if (r.replayed()) {
-        // The call was applied before its owner died: the event of what was stored then.
-        EventDraft then = EventDraft.upsert(stream, group, item, r.timestamp(), Buffer.buffer(r.value()));
-        return new Written(decode(r.old()), then.complete(r.position(), gap), true, Json.decodeValue(r.value()));
-      }
-      return new Written(decode(r.old()), event.complete(r.position(), gap));
-    });
+    return on(groups.submitToKey(key(stream, group), write)).map(r -> written(stream, group, item, event, r));
   }
 
   @Override
@@ -230,6 +259,8 @@ public final class HazelcastStorage implements StreamStorage {
     private final long timestamp;
     private final String newEpoch;
     private final String callId;
+    /** For a compare-and-set: the group's position the write was computed from, else null. */
+    private GroupPosition expected;
     private final int historySize;
     private final long historyTtlMs;
 
@@ -246,6 +277,12 @@ public final class HazelcastStorage implements StreamStorage {
       this.historyTtlMs = history.getTtlMs();
     }
 
+    /** Makes this write a compare-and-set against {@code position} (answered null on a conflict). */
+    Write expecting(GroupPosition position) {
+      this.expected = position;
+      return this;
+    }
+
     @Override
     public WriteResult process(Map.Entry<String, GroupEntry> entry) {
       GroupEntry group = entry.getValue();
@@ -258,6 +295,12 @@ public final class HazelcastStorage implements StreamStorage {
       }
       if (kind == DELETE && (group == null || !group.items.containsKey(item))) {
         return null;
+      }
+      if (expected != null) {
+        GroupPosition now = group == null ? GroupPosition.NONE : new GroupPosition(group.epoch, group.offset);
+        if (!now.equals(expected)) {
+          return null; // the group changed since the read: the caller reads again
+        }
       }
       if (group == null) {
         group = new GroupEntry(newEpoch);

@@ -55,6 +55,8 @@ public class StoreVerticle extends VerticleBase {
   private final StreamStorage storage;
   /** The storage when it publishes events itself (redis): writes then go through it, not {@link #emit}. */
   private final PublishingStorage publishing;
+  /** The storage when several nodes may write one group at once: updates are compare-and-sets. */
+  private final CompareAndSetStorage cas;
   private final LimitsOptions limits;
   private final GroupOwnership ownership;
   private final CustomImplementationCatalog customCatalog;
@@ -97,6 +99,7 @@ public class StoreVerticle extends VerticleBase {
                        CustomImplementationCatalog customCatalog) {
     this.storage = storage;
     this.publishing = storage instanceof PublishingStorage p ? p : null;
+    this.cas = storage instanceof CompareAndSetStorage c ? c : null;
     this.limits = limits;
     this.ownership = ownership;
     this.customCatalog = customCatalog;
@@ -337,8 +340,8 @@ public class StoreVerticle extends VerticleBase {
     GroupOwner owner = owner(stream, group);
     String call = callId;
     Supplier<Future<FunctionResult>> stored;
-    if (publishing != null) {
-      stored = () -> compareAndSet(stream, group, item, ops, 1);
+    if (cas != null) {
+      stored = () -> compareAndSet(stream, group, item, ops, call, 1);
     } else {
       stored = () -> storage.get(stream, group, item)
           .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
@@ -368,17 +371,22 @@ public class StoreVerticle extends VerticleBase {
    * {@code stream::update} on a storage other nodes write too: read, apply the ops here, and
    * write only if the item is still as read; else read again, up to the storage's bound.
    */
-  private Future<FunctionResult> compareAndSet(String stream, String group, String item, UpdateOps ops, int attempt) {
-    return publishing.read(stream, group, item)
+  private Future<FunctionResult> compareAndSet(String stream, String group, String item, UpdateOps ops, String call,
+                                              int attempt) {
+    return cas.read(stream, group, item)
         .compose(read -> {
           UpdateOps.Outcome outcome = ops.apply(read.value());
           EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(),
-              encodeItem(outcome.newValue()));
-          return publishing.replace(stream, group, item, read, outcome.newValue(), draft).compose(written -> {
+              encodeItem(outcome.newValue())).withCallId(call);
+          return cas.replace(stream, group, item, read, outcome.newValue(), draft).compose(written -> {
             if (written != null) {
-              return Future.succeededFuture(updateResult(emit(written), outcome));
+              emit(written);
+              // Sent again after a failover and applied before: what was applied then.
+              return Future.succeededFuture(written.replayed()
+                  ? updateResult(written.old(), new UpdateOps.Outcome(written.value(), new JsonArray()))
+                  : updateResult(written.old(), outcome));
             }
-            if (attempt >= publishing.maxUpdateAttempts()) {
+            if (attempt >= cas.maxUpdateAttempts()) {
               return Future.failedFuture(new FunctionException(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value: "
                   + "the item kept changing under " + attempt + " attempts (concurrent writers on other nodes)"));
             }
@@ -387,7 +395,7 @@ public class StoreVerticle extends VerticleBase {
             // growing pause (capped at 50 ms) lets that backlog drain, so neither node starves.
             long pause = Math.max(1, (long) (Math.min(50, 1L << Math.min(attempt, 6)) * (0.5 + Math.random())));
             return Future.<Void>future(p -> vertx.setTimer(pause, t -> p.complete()))
-                .compose(v -> compareAndSet(stream, group, item, ops, attempt + 1));
+                .compose(v -> compareAndSet(stream, group, item, ops, call, attempt + 1));
           });
         })
         .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"));
