@@ -8,6 +8,13 @@ import WebSocket from 'ws'
 export const WORKER_URL = process.env.STREAMNODE_WORKER_URL ?? 'ws://127.0.0.1:49134'
 export const STREAM_URL = process.env.STREAMNODE_STREAM_URL ?? 'ws://127.0.0.1:3112'
 export const HTTP_URL = process.env.STREAMNODE_HTTP_URL ?? 'http://127.0.0.1:3111'
+// A second node started with http_api.token and worker_socket.token (token.test.mjs); unset: skipped.
+export const SECURE = process.env.STREAMNODE_SECURE_WORKER_URL ? {
+  workerUrl: process.env.STREAMNODE_SECURE_WORKER_URL,
+  httpUrl: process.env.STREAMNODE_SECURE_HTTP_URL,
+  workerToken: process.env.STREAMNODE_SECURE_WORKER_TOKEN,
+  httpToken: process.env.STREAMNODE_SECURE_HTTP_TOKEN,
+} : null
 
 const workers = new Set()
 
@@ -19,9 +26,10 @@ const workers = new Set()
  * sockets open, so `node --test` never exits. The node's /otel endpoint itself is covered by
  * WorkerHandshakeTest.
  */
-export function worker(name) {
-  const iii = registerWorker(WORKER_URL, {
+export function worker(name, { url = WORKER_URL, headers } = {}) {
+  const iii = registerWorker(url, {
     workerName: `compat-${name}`,
+    headers,
     otel: { enabled: false },
     invocationTimeoutMs: 10_000,
     reconnectionConfig: { maxRetries: 0 },

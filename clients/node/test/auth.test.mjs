@@ -55,6 +55,7 @@ test('a worker serves a stream trigger condition: only a false result skips the 
   for (let n = 1; n <= 4; n++) {
     const r = await fetch(`${HTTP_URL}/functions/stream::set`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ stream_name: stream, group_id: 'g', item_id: `i${n}`, data: { n } }),
     })
     assert.equal(r.status, 200)

@@ -45,6 +45,8 @@ public final class Main {
                          env STREAMNODE_CONFIG).
         --deploy CLASS   Deploy a verticle class into the node after start (repeatable).
         --cluster        Join a Hazelcast cluster configured by cluster.xml (cluster: true).
+        --insecure       Start even with the HTTP API or worker socket on a non-loopback address
+                         and no token (insecure: true); a warning is logged on every start.
         --KEY=VALUE      Override any configuration key, dotted, e.g.
                          --stream_socket.port=3113 --adapter.config.store_method=file_based
 
@@ -101,8 +103,8 @@ public final class Main {
         value = key.substring(eq + 1);
         key = key.substring(0, eq);
       }
-      if (key.equals("cluster") && value == null) {
-        flags.put("cluster", "true");
+      if ((key.equals("cluster") || key.equals("insecure")) && value == null) {
+        flags.put(key, "true");
         continue;
       }
       if (value == null) {

@@ -4,9 +4,12 @@ import io.streamnode.cluster.ClusterMember;
 import io.streamnode.cluster.HazelcastStorage;
 import io.streamnode.cluster.PartitionOwnership;
 import io.streamnode.cluster.ReplicatedCustomImplementationCatalog;
+import io.streamnode.cluster.ReplicatedFunctionOwners;
 import io.streamnode.cluster.ReplicatedTriggerCatalog;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiVerticle;
+import io.streamnode.security.ConnectionLimits;
+import io.streamnode.security.Exposure;
 import io.streamnode.ops.OperationsRoutes;
 import io.streamnode.ops.MembersVerticle;
 import io.streamnode.ops.Readiness;
@@ -23,6 +26,7 @@ import io.streamnode.store.event.StreamEventCodec;
 import io.streamnode.store.StreamStorage;
 import io.streamnode.trigger.TriggerCatalog;
 import io.streamnode.trigger.TriggerDispatchVerticle;
+import io.streamnode.worker.FunctionOwners;
 import io.streamnode.worker.WorkerSocketVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -31,6 +35,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -83,10 +88,26 @@ public final class StreamNode {
 
   private Future<Void> deployAll() {
     registerCodecs(vertx);
+    List<String> unprotected;
+    try {
+      unprotected = Exposure.unprotected(options);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (!unprotected.isEmpty()) {
+      String what = String.join("; ", unprotected);
+      if (!options.isInsecure()) {
+        return Future.failedFuture(new IllegalStateException("refusing to start: " + what
+            + ". Anyone who can reach that address could read and change every stream. Set the token"
+            + " (see the README's Security section), bind to 127.0.0.1, or start with --insecure."));
+      }
+      LOG.warning("INSECURE (--insecure): " + what + "; anyone who can reach it can read and change every stream");
+    }
     readiness = new Readiness(vertx, options, member);
     StreamStorage storage;
     GroupOwnership ownership = GroupOwnership.SINGLE_NODE;
     TriggerCatalog catalog = TriggerCatalog.local();
+    FunctionOwners functionOwners = FunctionOwners.local();
     CustomImplementationCatalog customCatalog = CustomImplementationCatalog.local();
     try {
       if (member != null && "kv".equals(options.getAdapter().getName())) {
@@ -106,12 +127,16 @@ public final class StreamNode {
           new DeliveryOptions().setLocalOnly(true)));
       ownership = new PartitionOwnership(member.hazelcast());
       catalog = new ReplicatedTriggerCatalog(vertx, member.hazelcast());
+      functionOwners = new ReplicatedFunctionOwners(vertx, member.hazelcast());
       customCatalog = new ReplicatedCustomImplementationCatalog(vertx, member.hazelcast());
       LOG.info("store: adapter " + (storage instanceof HazelcastStorage ? "kv (replicated Hazelcast map "
           + HazelcastStorage.MAP_NAME + ")" : options.getAdapter().describe()) + ", groups owned by partition owners");
     } else {
       LOG.info("store: adapter " + options.getAdapter().describe());
     }
+    // One count of open WebSockets for every listener (limits.max_connections).
+    ConnectionLimits admission = new ConnectionLimits(options.getLimits());
+    FunctionOwners clusterFunctionOwners = functionOwners;
     GroupOwnership owners = ownership;
     TriggerCatalog triggers = catalog;
     CustomImplementationCatalog customs = customCatalog;
@@ -131,10 +156,10 @@ public final class StreamNode {
         // stream socket, so that it stops after it: the leaves of the sockets closed at shutdown
         // may have handlers owned by workers, which must still be connected.
         .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
-            options.getLimits()), 1))
+            options.getLimits(), admission, clusterFunctionOwners), 1))
         .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
         .compose(v -> deploy("stream socket", () -> {
-              streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits());
+              streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits(), admission);
               streamSockets.add(streamSocket);
               return streamSocket;
             }, options.getStreamSocket().getInstances()))

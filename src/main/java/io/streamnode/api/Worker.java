@@ -6,8 +6,11 @@ import io.streamnode.function.FunctionResult;
 import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.trigger.Trigger;
 import io.streamnode.trigger.TriggerAddresses;
+import io.vertx.core.Closeable;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
@@ -20,8 +23,13 @@ import java.util.UUID;
 /**
  * The Java API for code deployed into a node: a worker living inside the node, like an iii
  * SDK worker but without a socket. It registers functions and triggers, and calls any function
- * ({@code stream::*}, other workers', other verticles'). Create one per verticle and
- * {@link #close()} it in {@code stop()}; its functions and triggers go away with it.
+ * ({@code stream::*}, other workers', other verticles'). Create one per verticle, in
+ * {@code start()}: when the verticle is undeployed its functions and triggers go away with it
+ * (calling {@link #close()} in {@code stop()} does the same, earlier).
+ * <p>
+ * In a cluster the same verticle usually runs on every node: a trigger registered with
+ * {@link #registerTrigger} then exists once per node and fires once per node. Register it with
+ * {@link #registerTriggerOnce} to have it once for the whole cluster.
  *
  * <pre>{@code
  * Worker worker = Worker.create(vertx);
@@ -40,10 +48,21 @@ public final class Worker {
   private final FunctionBus bus;
   private final Map<String, MessageConsumer<Object>> functions = new LinkedHashMap<>();
   private final List<String> triggers = new ArrayList<>();
+  /** Names this worker as the owner of its trigger registrations: only it can remove them. */
+  private final String owner = "api:" + UUID.randomUUID();
+  private final ContextInternal deployment;
+  private final Closeable onUndeploy = completion -> close().onComplete(completion);
 
   private Worker(Vertx vertx, long callTimeoutMs) {
     this.vertx = vertx;
     this.bus = new FunctionBus(vertx, callTimeoutMs);
+    Context current = Vertx.currentContext();
+    if (current instanceof ContextInternal context && context.isDeployment()) {
+      deployment = context;
+      deployment.addCloseHook(onUndeploy);
+    } else {
+      deployment = null;
+    }
   }
 
   /** A worker whose calls time out after {@link #DEFAULT_CALL_TIMEOUT_MS}. */
@@ -101,16 +120,33 @@ public final class Worker {
 
   /** Registers (or replaces, by id) a trigger. Fails with the registration error. */
   public Future<Void> registerTrigger(Trigger trigger) {
-    return vertx.eventBus().request(TriggerAddresses.REGISTER, trigger.toJson())
+    return register(trigger.toJson().put("owner", owner));
+  }
+
+  /**
+   * Registers a trigger that should exist once in the whole cluster, whichever nodes run this
+   * code: every node registering the same {@code id} keeps one trigger (it fires once, not once per
+   * node), and it lives on while any of those nodes still has it registered. On a single node it is
+   * an ordinary trigger with a fixed id.
+   */
+  public Future<Void> registerTriggerOnce(String id, String type, String functionId, JsonObject config) {
+    Trigger trigger = new Trigger(id, type, functionId, config, null);
+    return register(trigger.toJson().put("owner", owner).put("once", true));
+  }
+
+  private Future<Void> register(JsonObject registration) {
+    String id = registration.getString("id");
+    return vertx.eventBus().request(TriggerAddresses.REGISTER, registration)
         .recover(err -> Future.failedFuture(FunctionBus.toFunctionException("trigger registration", err)))
-        .onSuccess(ok -> triggers.add(trigger.id()))
+        .onSuccess(ok -> triggers.add(id))
         .mapEmpty();
   }
 
-  /** Removes a trigger by id. */
+  /** Removes a trigger this worker registered (one registered by others since, under the same id, stays). */
   public Future<Void> unregisterTrigger(String triggerId) {
     triggers.remove(triggerId);
-    return vertx.eventBus().request(TriggerAddresses.UNREGISTER, new JsonObject().put("id", triggerId)).mapEmpty();
+    return vertx.eventBus().request(TriggerAddresses.UNREGISTER, new JsonObject().put("id", triggerId)
+        .put("owner", owner)).mapEmpty();
   }
 
   /** Calls a function and waits for its result; fails with a {@code FunctionException}. */
@@ -125,6 +161,9 @@ public final class Worker {
 
   /** Unregisters this worker's triggers and functions; best effort, so it never fails a shutdown. */
   public Future<Void> close() {
+    if (deployment != null) {
+      deployment.removeCloseHook(onUndeploy);
+    }
     List<Future<?>> done = new ArrayList<>();
     for (String id : new ArrayList<>(triggers)) {
       done.add(unregisterTrigger(id));

@@ -32,6 +32,7 @@ public final class TriggerCommand {
         --address HOST   Node address (default localhost).
         --port PORT      Worker socket port (default 49134).
         --timeout-ms MS  How long to wait for the result (default 30000).
+        --token TOKEN    The node's worker_socket.token (default: env STREAMNODE_WORKER_SOCKET_TOKEN).
 
       Example: streamnode trigger stream::list stream_name=clicks group_id=all
       """;
@@ -46,6 +47,7 @@ public final class TriggerCommand {
     String address = "localhost";
     int port = 49134;
     long timeoutMs = 30_000;
+    String token = System.getenv("STREAMNODE_WORKER_SOCKET_TOKEN");
     List<String> pairs = new ArrayList<>();
     try {
       for (int i = 0; i < args.size(); i++) {
@@ -59,6 +61,7 @@ public final class TriggerCommand {
           case "--address" -> address = value(args, ++i, a);
           case "--port" -> port = Integer.parseInt(value(args, ++i, a));
           case "--timeout-ms" -> timeoutMs = Long.parseLong(value(args, ++i, a));
+          case "--token" -> token = value(args, ++i, a);
           default -> {
             if (a.startsWith("--")) {
               throw new IllegalArgumentException("unknown option " + a);
@@ -74,7 +77,7 @@ public final class TriggerCommand {
         throw new IllegalArgumentException("FUNCTION is required");
       }
       Object payload = TriggerPayload.parse(pairs, json);
-      return invoke(address, port, timeoutMs, function, payload);
+      return invoke(address, port, timeoutMs, token, function, payload);
     } catch (IllegalArgumentException e) {
       System.err.println("streamnode trigger: " + e.getMessage());
       System.err.print(USAGE);
@@ -89,12 +92,18 @@ public final class TriggerCommand {
     return args.get(i);
   }
 
-  private static int invoke(String address, int port, long timeoutMs, String function, Object payload) {
+  private static int invoke(String address, int port, long timeoutMs, String token, String function, Object payload) {
     Vertx vertx = Vertx.vertx();
     WebSocketClient client = vertx.createWebSocketClient();
     String invocationId = UUID.randomUUID().toString();
     CompletableFuture<JsonObject> reply = new CompletableFuture<>();
-    client.connect(new WebSocketConnectOptions().setHost(address).setPort(port).setURI("/"))
+    // No Origin header: the worker socket refuses upgrades from web pages, which is what one says.
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(address).setPort(port).setURI("/")
+        .setAllowOriginHeader(false);
+    if (token != null && !token.isEmpty()) {
+      options.addHeader("Authorization", "Bearer " + token);
+    }
+    client.connect(options)
         .onFailure(reply::completeExceptionally)
         .onSuccess((WebSocket ws) -> {
           ws.textMessageHandler(text -> {

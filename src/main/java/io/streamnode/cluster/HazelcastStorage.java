@@ -7,6 +7,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.query.Predicate;
+import io.streamnode.store.CompareAndSetStorage;
 import io.streamnode.store.StreamStorage;
 import io.streamnode.store.event.EventDraft;
 import io.streamnode.store.event.GroupPosition;
@@ -42,7 +43,13 @@ import java.util.concurrent.CompletionStage;
  * <p>A group whose last item is deleted keeps its entry (position and history) for the history's
  * age bound, then Hazelcast expires it; written again after that, it starts a new epoch.
  */
-public final class HazelcastStorage implements StreamStorage {
+public final class HazelcastStorage implements CompareAndSetStorage {
+
+  /**
+   * Compare-and-set rounds of one {@code stream::update}. They conflict only while two members
+   * both take themselves for a group's owner (a partition moving), so a few suffice.
+   */
+  static final int UPDATE_ATTEMPTS = 64;
 
   /** The Hazelcast map holding the groups. */
   public static final String MAP_NAME = "streamnode.groups";
@@ -95,40 +102,62 @@ public final class HazelcastStorage implements StreamStorage {
 
   @Override
   public Future<Object> get(String stream, String group, String item) {
-    return read(() -> groups.submitToKey(key(stream, group), new ReadItem(item))).map(HazelcastStorage::decode);
+    return reading(() -> groups.submitToKey(key(stream, group), new ReadItem(item))).map(HazelcastStorage::decode);
+  }
+
+  /** The item and, as its version, the group's position: any write to the group in between is a conflict. */
+  @Override
+  public Future<Read> read(String stream, String group, String item) {
+    return reading(() -> groups.submitToKey(key(stream, group), new ReadSnapshot(item)))
+        .map(r -> new Read(r.values().isEmpty() ? ABSENT : Json.decodeValue(r.values().get(0)), r.position()));
+  }
+
+  @Override
+  public Future<Written> replace(String stream, String group, String item, Read expected, Object value,
+                                 EventDraft event) {
+    Write write = new Write(Write.SET, item, Json.encode(value), event, GroupPosition.newEpoch(), history)
+        .expecting((GroupPosition) expected.version());
+    return acknowledged(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? null : written(stream, group, item, event, r));
+  }
+
+  @Override
+  public int maxUpdateAttempts() {
+    return UPDATE_ATTEMPTS;
+  }
+
+  private Written written(String stream, String group, String item, EventDraft event, WriteResult r) {
+    Buffer gap = EventDraft.upsertGap(r.old() != null);
+    if (r.replayed()) {
+      // The call was applied before its owner died: the event of what was stored then.
+      EventDraft then = EventDraft.upsert(stream, group, item, r.timestamp(), Buffer.buffer(r.value()));
+      return new Written(decode(r.old()), then.complete(r.position(), gap), true, Json.decodeValue(r.value()));
+    }
+    return new Written(decode(r.old()), event.complete(r.position(), gap));
   }
 
   @Override
   public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
     Write write = new Write(Write.SET, item, Json.encode(value), event, GroupPosition.newEpoch(), history);
-    return written(groups.submitToKey(key(stream, group), write)).map(r -> {
-      Buffer gap = EventDraft.upsertGap(r.old() != null);
-      if (r.replayed()) {
-        // The call was applied before its owner died: the event of what was stored then.
-        EventDraft then = EventDraft.upsert(stream, group, item, r.timestamp(), Buffer.buffer(r.value()));
-        return new Written(decode(r.old()), then.complete(r.position(), gap), true, Json.decodeValue(r.value()));
-      }
-      return new Written(decode(r.old()), event.complete(r.position(), gap));
-    });
+    return acknowledged(groups.submitToKey(key(stream, group), write)).map(r -> written(stream, group, item, event, r));
   }
 
   @Override
   public Future<Written> delete(String stream, String group, String item, EventDraft event) {
     Write write = new Write(Write.DELETE, item, null, event, GroupPosition.newEpoch(), history);
-    return written(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? new Written(ABSENT, null)
+    return acknowledged(groups.submitToKey(key(stream, group), write)).map(r -> r == null ? new Written(ABSENT, null)
         : new Written(decode(r.old()), event.complete(r.position(), Buffer.buffer(r.old())), r.replayed(), null));
   }
 
   @Override
   public Future<StreamEvent> publish(EventDraft event) {
     Write write = new Write(Write.PUBLISH, event.id(), null, event, GroupPosition.newEpoch(), history);
-    return written(groups.submitToKey(key(event.stream(), event.group()), write))
+    return acknowledged(groups.submitToKey(key(event.stream(), event.group()), write))
         .map(r -> event.complete(r.position(), Buffer.buffer()));
   }
 
   @Override
   public Future<Snapshot> snapshot(String stream, String group, String item) {
-    return read(() -> groups.submitToKey(key(stream, group), new ReadSnapshot(item))).map(r -> {
+    return reading(() -> groups.submitToKey(key(stream, group), new ReadSnapshot(item))).map(r -> {
       Object data;
       if (item == null) {
         List<Object> values = new ArrayList<>(r.values().size());
@@ -143,13 +172,13 @@ public final class HazelcastStorage implements StreamStorage {
 
   @Override
   public Future<GroupPosition> position(String stream, String group) {
-    return read(() -> groups.submitToKey(key(stream, group), new ReadPosition()));
+    return reading(() -> groups.submitToKey(key(stream, group), new ReadPosition()));
   }
 
   @Override
   public Future<List<StreamEvent>> since(String stream, String group, GroupPosition since) {
     long oldest = System.currentTimeMillis() - history.getTtlMs();
-    return read(() -> groups.submitToKey(key(stream, group), new ReadSince(since, oldest)))
+    return reading(() -> groups.submitToKey(key(stream, group), new ReadSince(since, oldest)))
         .map(past -> {
           if (past == null) {
             return null;
@@ -165,7 +194,7 @@ public final class HazelcastStorage implements StreamStorage {
 
   @Override
   public Future<List<Object>> list(String stream, String group) {
-    return read(() -> groups.submitToKey(key(stream, group), new ReadSnapshot(null))).map(r -> {
+    return reading(() -> groups.submitToKey(key(stream, group), new ReadSnapshot(null))).map(r -> {
       List<Object> out = new ArrayList<>(r.values().size());
       r.values().forEach(v -> out.add(Json.decodeValue(v)));
       return out;
@@ -213,7 +242,7 @@ public final class HazelcastStorage implements StreamStorage {
    * the majority never had it, and the healing discards it. Seeing fewer members than the quorum at
    * completion is exactly that case: the write is answered as indeterminate, never acknowledged.
    */
-  private <T> Future<T> written(CompletionStage<T> stage) {
+  private <T> Future<T> acknowledged(CompletionStage<T> stage) {
     return on(stage).compose(r -> quorum > 1 && hazelcast.getCluster().getMembers().size() < quorum
         ? Future.failedFuture(new IndeterminateOperationStateException("the write completed after this member lost"
             + " sight of a quorum of " + quorum + " members: it may be discarded when the cluster heals"))
@@ -228,14 +257,14 @@ public final class HazelcastStorage implements StreamStorage {
    * write, which may have been applied, needless for a read (a resuming client got a full sync
    * instead of its missed events when the node it resumed through asked the dying owner).
    */
-  private <T> Future<T> read(java.util.function.Supplier<CompletionStage<T>> op) {
-    return read(op, 3);
+  private <T> Future<T> reading(java.util.function.Supplier<CompletionStage<T>> op) {
+    return reading(op, 3);
   }
 
-  private <T> Future<T> read(java.util.function.Supplier<CompletionStage<T>> op, int attempts) {
+  private <T> Future<T> reading(java.util.function.Supplier<CompletionStage<T>> op, int attempts) {
     return on(op.get()).recover(err -> attempts > 1 && (err instanceof IndeterminateOperationStateException
         || err.getCause() instanceof IndeterminateOperationStateException)
-        ? read(op, attempts - 1) : Future.failedFuture(err));
+        ? reading(op, attempts - 1) : Future.failedFuture(err));
   }
 
   private static Object decode(String json) {
@@ -268,6 +297,8 @@ public final class HazelcastStorage implements StreamStorage {
     private final long timestamp;
     private final String newEpoch;
     private final String callId;
+    /** For a compare-and-set: the group's position the write was computed from, else null. */
+    private GroupPosition expected;
     private final int historySize;
     private final long historyTtlMs;
 
@@ -284,6 +315,12 @@ public final class HazelcastStorage implements StreamStorage {
       this.historyTtlMs = history.getTtlMs();
     }
 
+    /** Makes this write a compare-and-set against {@code position} (answered null on a conflict). */
+    Write expecting(GroupPosition position) {
+      this.expected = position;
+      return this;
+    }
+
     @Override
     public WriteResult process(Map.Entry<String, GroupEntry> entry) {
       GroupEntry group = entry.getValue();
@@ -296,6 +333,12 @@ public final class HazelcastStorage implements StreamStorage {
       }
       if (kind == DELETE && (group == null || !group.items.containsKey(item))) {
         return null;
+      }
+      if (expected != null) {
+        GroupPosition now = group == null ? GroupPosition.NONE : new GroupPosition(group.epoch, group.offset);
+        if (!now.equals(expected)) {
+          return null; // the group changed since the read: the caller reads again
+        }
       }
       if (group == null) {
         group = new GroupEntry(newEpoch);

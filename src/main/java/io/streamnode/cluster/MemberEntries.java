@@ -131,6 +131,22 @@ final class MemberEntries {
     });
   }
 
+  /**
+   * Removes {@code key} when its current value passes {@code test}; completes with whether it did.
+   * A replicated map has no compare-and-remove: a put landing between the read and the remove on
+   * another member is lost with it (the window is one local map operation).
+   */
+  Future<Boolean> removeIf(String key, java.util.function.Predicate<String> test) {
+    return vertx.executeBlocking(() -> {
+      String current = map.get(key);
+      if (current == null || !test.test(current)) {
+        return false;
+      }
+      map.remove(key);
+      return true;
+    });
+  }
+
   /** Stops listening; with {@code removeOwn}, also removes this member's entries. */
   Future<Void> close(boolean removeOwn) {
     if (map == null) {

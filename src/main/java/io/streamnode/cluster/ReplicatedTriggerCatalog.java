@@ -33,13 +33,17 @@ public final class ReplicatedTriggerCatalog implements TriggerCatalog {
   }
 
   @Override
-  public Future<Void> add(Trigger trigger) {
-    return entries.put(trigger.id(), trigger.toJson().put("node", entries.localMember()).encode());
+  public Future<Void> add(Trigger trigger, String owner) {
+    return entries.put(trigger.id(), trigger.toJson().put("node", entries.localMember()).put("owner", owner).encode());
   }
 
+  /**
+   * Removes the entry only when {@code owner} put its current version: a worker that reconnected
+   * through another member and registered the id again keeps it when its old member cleans up.
+   */
   @Override
-  public Future<Void> remove(String id) {
-    return entries.remove(id);
+  public Future<Boolean> remove(String id, String owner) {
+    return entries.removeIf(id, json -> owner == null || owner.equals(new JsonObject(json).getString("owner")));
   }
 
   @Override

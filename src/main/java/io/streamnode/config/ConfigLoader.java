@@ -217,8 +217,14 @@ public final class ConfigLoader {
       throw new ConfigException("event_loops: expected 0 (Vert.x's default) or more, got " + describe(loops));
     }
     for (String limit : c.getJsonObject("limits").fieldNames()) {
-      positive(c, "limits." + limit);
+      if (limit.equals("max_connections_per_ip")) {
+        notNegative(c, "limits." + limit);
+      } else {
+        positive(c, "limits." + limit);
+      }
     }
+    notNegative(c, "stream_socket.ping_interval_ms");
+    notNegative(c, "stream_socket.idle_timeout_ms");
     for (String key : new String[] {"history.size", "history.ttl_ms"}) {
       Object v = getPath(c, key);
       if (!(v instanceof Number bound) || bound.longValue() < 0) {
@@ -239,6 +245,13 @@ public final class ConfigLoader {
     Object v = getPath(c, key);
     if (!(v instanceof Number n) || n.intValue() < 0 || n.intValue() > 65535) {
       throw new ConfigException(key + ": expected a port from 0 to 65535, got " + describe(v));
+    }
+  }
+
+  private static void notNegative(JsonObject c, String key) {
+    Object v = getPath(c, key);
+    if (!(v instanceof Number n) || n.longValue() < 0) {
+      throw new ConfigException(key + ": expected 0 (off) or more, got " + describe(v));
     }
   }
 

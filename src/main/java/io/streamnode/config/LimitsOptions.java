@@ -28,6 +28,10 @@ public class LimitsOptions {
   public static final long DEFAULT_CALL_TIMEOUT_MS = 30_000;
   /** Most trigger handler calls in flight at once; beyond it new trigger calls are dropped with a warning. */
   public static final int DEFAULT_MAX_PENDING_TRIGGER_CALLS = 10_000;
+  /** Most WebSocket connections open at once on a node (all listeners); beyond, upgrades get 503. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+  /** Most WebSocket connections from one IP address; beyond, upgrades get 503. 0: no limit. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
 
   /**
    * Events held for one subscription while its sync is on its way; beyond it they are dropped and
@@ -43,6 +47,8 @@ public class LimitsOptions {
   private int outboundQueueBytes = DEFAULT_OUTBOUND_QUEUE_BYTES;
   private long callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
   private int maxPendingTriggerCalls = DEFAULT_MAX_PENDING_TRIGGER_CALLS;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int maxConnectionsPerIp = DEFAULT_MAX_CONNECTIONS_PER_IP;
 
   public LimitsOptions() {
   }
@@ -60,6 +66,8 @@ public class LimitsOptions {
     outboundQueueBytes = json.getInteger("outbound_queue_bytes", DEFAULT_OUTBOUND_QUEUE_BYTES);
     callTimeoutMs = json.getLong("call_timeout_ms", DEFAULT_CALL_TIMEOUT_MS);
     maxPendingTriggerCalls = json.getInteger("max_pending_trigger_calls", DEFAULT_MAX_PENDING_TRIGGER_CALLS);
+    maxConnections = json.getInteger("max_connections", DEFAULT_MAX_CONNECTIONS);
+    maxConnectionsPerIp = json.getInteger("max_connections_per_ip", DEFAULT_MAX_CONNECTIONS_PER_IP);
     maxHeldEvents = json.getInteger("max_held_events", DEFAULT_MAX_HELD_EVENTS);
   }
 
@@ -73,6 +81,8 @@ public class LimitsOptions {
         .put("outbound_queue_bytes", outboundQueueBytes)
         .put("call_timeout_ms", callTimeoutMs)
         .put("max_pending_trigger_calls", maxPendingTriggerCalls)
+        .put("max_connections", maxConnections)
+        .put("max_connections_per_ip", maxConnectionsPerIp)
         .put("max_held_events", maxHeldEvents);
   }
 
@@ -92,6 +102,10 @@ public class LimitsOptions {
   public LimitsOptions setCallTimeoutMs(long v) { callTimeoutMs = v; return this; }
   public int getMaxPendingTriggerCalls() { return maxPendingTriggerCalls; }
   public LimitsOptions setMaxPendingTriggerCalls(int v) { maxPendingTriggerCalls = v; return this; }
+  public int getMaxConnections() { return maxConnections; }
+  public LimitsOptions setMaxConnections(int v) { maxConnections = v; return this; }
+  public int getMaxConnectionsPerIp() { return maxConnectionsPerIp; }
+  public LimitsOptions setMaxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
   public int getMaxHeldEvents() { return maxHeldEvents; }
   public LimitsOptions setMaxHeldEvents(int v) { maxHeldEvents = v; return this; }
 }

@@ -32,6 +32,11 @@ public class NodeOptions {
   /** Vert.x event-loop threads; 0 keeps Vert.x's default (twice the cores the JVM may use). */
   public static final int DEFAULT_EVENT_LOOPS = 0;
   /**
+   * Start even though the HTTP API or the worker socket is bound to a non-loopback address
+   * without a token (a warning is logged on every start). Off: such a node refuses to start.
+   */
+  public static final boolean DEFAULT_INSECURE = false;
+  /**
    * Split-brain protection of the stream data, in members: a member applies (and so acknowledges)
    * a write only while it sees at least this many members, so a member cut off from the majority
    * stops acknowledging writes. 0 (auto): a majority of the TCP/IP member list
@@ -57,6 +62,7 @@ public class NodeOptions {
   private List<String> clusterMembers = new ArrayList<>();
   private List<String> deploy = new ArrayList<>();
   private int eventLoops = DEFAULT_EVENT_LOOPS;
+  private boolean insecure = DEFAULT_INSECURE;
 
   public NodeOptions() {
   }
@@ -81,6 +87,7 @@ public class NodeOptions {
     clusterHost = json.getString("cluster_host", DEFAULT_CLUSTER_HOST);
     clusterQuorum = json.getInteger("cluster_quorum", DEFAULT_CLUSTER_QUORUM);
     eventLoops = json.getInteger("event_loops", DEFAULT_EVENT_LOOPS);
+    insecure = json.getBoolean("insecure", DEFAULT_INSECURE);
     clusterMembers = new ArrayList<>();
     json.getJsonArray("cluster_members", new JsonArray()).forEach(v -> clusterMembers.add(String.valueOf(v)));
     deploy = new ArrayList<>();
@@ -104,6 +111,7 @@ public class NodeOptions {
         .put("cluster_host", clusterHost)
         .put("cluster_quorum", clusterQuorum)
         .put("event_loops", eventLoops)
+        .put("insecure", insecure)
         .put("cluster_members", new JsonArray(new ArrayList<>(clusterMembers)))
         .put("deploy", new JsonArray(new ArrayList<>(deploy)));
   }
@@ -143,6 +151,8 @@ public class NodeOptions {
   public NodeOptions setClusterQuorum(int v) { clusterQuorum = v; return this; }
   public int getEventLoops() { return eventLoops; }
   public NodeOptions setEventLoops(int v) { eventLoops = v; return this; }
+  public boolean isInsecure() { return insecure; }
+  public NodeOptions setInsecure(boolean v) { insecure = v; return this; }
   /** {@code host[:port]} entries replacing cluster.xml's TCP/IP member list; empty keeps the file's. */
   public List<String> getClusterMembers() { return clusterMembers; }
   public NodeOptions setClusterMembers(List<String> v) { clusterMembers = new ArrayList<>(v); return this; }

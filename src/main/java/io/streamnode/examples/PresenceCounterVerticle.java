@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
  * {@code presence/S} sees the number of viewers of each group of {@code S} change live.
  *
  * <pre>scripts/streamnode start --deploy io.streamnode.examples.PresenceCounterVerticle</pre>
+ * In a cluster every node deploys it; its triggers are registered once for the cluster, so each
+ * join is counted once, not once per node.
  */
 public class PresenceCounterVerticle extends VerticleBase {
 
@@ -27,8 +29,8 @@ public class PresenceCounterVerticle extends VerticleBase {
     worker = Worker.create(vertx);
     return worker.registerFunction("presence::on_join", input -> count(input, 1))
         .compose(v -> worker.registerFunction("presence::on_leave", input -> count(input, -1)))
-        .compose(v -> worker.registerTrigger("stream:join", "presence::on_join", new JsonObject()))
-        .compose(v -> worker.registerTrigger("stream:leave", "presence::on_leave", new JsonObject()));
+        .compose(v -> worker.registerTriggerOnce("presence::join", "stream:join", "presence::on_join", new JsonObject()))
+        .compose(v -> worker.registerTriggerOnce("presence::leave", "stream:leave", "presence::on_leave", new JsonObject()));
   }
 
   @Override

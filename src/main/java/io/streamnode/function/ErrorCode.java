@@ -35,6 +35,14 @@ public enum ErrorCode {
   JSON_ERROR("JSON_ERROR", 500),
   /** The pub/sub topic was empty. */
   TOPIC_NOT_SET("topic_not_set", 400),
+  /** A token was required and missing or wrong (HTTP API, worker socket upgrade). */
+  UNAUTHORIZED("unauthorized", 401),
+  /** The request came from a web page whose origin is not allowed. */
+  FORBIDDEN_ORIGIN("forbidden_origin", 403),
+  /** The HTTP API takes only {@code Content-Type: application/json} bodies. */
+  UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
+  /** The node or the caller's address holds as many connections as its limits allow. */
+  TOO_MANY_CONNECTIONS("too_many_connections", 503),
   /** Anything unexpected inside the node. */
   INTERNAL_ERROR("internal_error", 500);
 

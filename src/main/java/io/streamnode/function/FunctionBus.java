@@ -17,9 +17,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Functions over the Vert.x event bus: a function id is an event-bus address, its input is the
- * message body, its result the reply. This class holds the conventions in one place:
+ * Functions over the Vert.x event bus: a function is served at an event-bus address made from
+ * its id, its input is the message body, its result the reply. This class holds the conventions
+ * in one place:
  * <ul>
+ *   <li>function {@code id} lives at {@value #FUNCTION_ADDRESS_PREFIX}{@code id}: the node's own
+ *       addresses ({@code streamnode.*}) are outside that namespace, so a caller naming one (over
+ *       HTTP, from a worker) finds no handler and gets {@code function_not_found}, exactly as for
+ *       any unknown id;</li>
  *   <li>a reply carrying the header {@value #NO_RESULT_HEADER} means "no result";</li>
  *   <li>a failure is a {@link ReplyException} whose code is the HTTP status and whose message
  *       is the wire error {@code {"code":..,"message":..}};</li>
@@ -32,6 +37,9 @@ public final class FunctionBus {
   public static final String FUNCTION_HEADER = "sn-function";
   /** Header naming one call across its attempts, so an owner can tell a call sent again from a new one. */
   public static final String CALL_ID_HEADER = "sn-call-id";
+
+  /** Prefix of every function's event-bus address; nothing else is served under it. */
+  public static final String FUNCTION_ADDRESS_PREFIX = "fn:";
 
   /** Reply header that marks "the function returned no result". */
   public static final String NO_RESULT_HEADER = "sn-no-result";
@@ -51,9 +59,27 @@ public final class FunctionBus {
     this.callOptions = new DeliveryOptions().setSendTimeout(callTimeoutMs);
   }
 
+  /** The event-bus address a function is served at. */
+  public static String address(String functionId) {
+    return FUNCTION_ADDRESS_PREFIX + functionId;
+  }
+
+  /** The function id served at a function address (see {@link #address}). */
+  public static String functionId(String address) {
+    return address.startsWith(FUNCTION_ADDRESS_PREFIX) ? address.substring(FUNCTION_ADDRESS_PREFIX.length()) : address;
+  }
+
   /** Calls a function and waits for its result; fails with a {@link FunctionException}. */
   public Future<FunctionResult> call(String functionId, Object input) {
-    return call(functionId, functionId, input, callOptions);
+    return call(address(functionId), functionId, input, callOptions);
+  }
+
+  /**
+   * Calls a node-internal service (not a function) at its own event-bus address with the
+   * function conventions: same result and error mapping, same timeout.
+   */
+  public Future<FunctionResult> callInternal(String address, Object input) {
+    return call(address, address, input, callOptions);
   }
 
   /**
@@ -75,7 +101,7 @@ public final class FunctionBus {
    * when no handler is registered at its address (the caller then does without it).
    */
   public Future<FunctionResult> callIfServed(String functionId, Object input) {
-    return eventBus.request(functionId, input, callOptions).transform(ar -> {
+    return eventBus.request(address(functionId), input, callOptions).transform(ar -> {
       if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
         return Future.succeededFuture(null);
       }
@@ -119,7 +145,7 @@ public final class FunctionBus {
 
   /** Calls a function without waiting: the result, and any error, are dropped (iii's void action). */
   public void callVoid(String functionId, Object input) {
-    eventBus.send(functionId, input);
+    eventBus.send(address(functionId), input);
   }
 
   /**
@@ -127,12 +153,21 @@ public final class FunctionBus {
    * as wire errors; a handler that throws is caught.
    */
   public MessageConsumer<Object> register(String functionId, FunctionHandler handler) {
-    return eventBus.consumer(functionId, msg -> serve(msg, handler));
+    return eventBus.consumer(address(functionId), msg -> serve(msg, handler));
   }
 
   /** Serves a function to callers on this node only (each node serves its own callers). */
   public MessageConsumer<Object> registerLocal(String functionId, FunctionHandler handler) {
-    return eventBus.localConsumer(functionId, msg -> serve(msg, handler));
+    return eventBus.localConsumer(address(functionId), msg -> serve(msg, handler));
+  }
+
+  /**
+   * Serves a node-internal service (e.g. the store's snapshot for the stream socket) at its own
+   * address, outside the function namespace: callers of functions cannot reach it.
+   */
+  public MessageConsumer<Object> registerInternal(String address, boolean local, FunctionHandler handler) {
+    return local ? eventBus.localConsumer(address, msg -> serve(msg, handler))
+        : eventBus.consumer(address, msg -> serve(msg, handler));
   }
 
   /** Runs a handler for one message and replies with its result or error. */

@@ -5,6 +5,8 @@ import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
+import io.streamnode.security.BearerToken;
+import io.streamnode.security.OriginPolicy;
 import io.streamnode.http.route.RouteTable;
 import io.streamnode.http.trigger.HttpTriggerHandler;
 import io.vertx.core.Future;
@@ -23,6 +25,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * The HTTP function API: {@code POST /functions/{function_id}} with the function's JSON input
  * answers 200 and the JSON result (204 when the function has no result), or an error status with
  * {@code {"error":{"code":..,"message":..}}}. {@code GET /health} answers {@code {"status":"ok"}}.
+ * Function calls pass {@link ApiAccess} first: token, origin and content type.
  * Every other path is served by the {@code http} triggers' routes ({@link HttpTriggerHandler});
  * a path none serves is 404 {@code NOT_FOUND}.
  */
@@ -52,6 +55,9 @@ public class HttpApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx.response(), 200, Buffer.buffer("{\"status\":\"ok\"}")));
     if (operations != null) operations.mount(router); // /ready, /metrics, /dashboard/: tokenless
+    ApiAccess access = new ApiAccess(BearerToken.of(options.getToken(), options.getTokenFile(), "http_api.token"),
+        new OriginPolicy(options.getAllowedOrigins()));
+    router.route("/functions/*").handler(access);
     router.post("/functions/:function_id")
         .handler(BodyHandler.create(false).setBodyLimit(limits.getMaxBodyBytes()))
         .handler(this::invoke);
@@ -102,7 +108,7 @@ public class HttpApiVerticle extends VerticleBase {
     });
   }
 
-  private static void error(HttpServerResponse response, FunctionException e) {
+  static void error(HttpServerResponse response, FunctionException e) {
     json(response, e.status(), new JsonObject().put("error", e.toJson()).toBuffer());
   }
 

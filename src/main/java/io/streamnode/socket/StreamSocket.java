@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -50,6 +51,13 @@ final class StreamSocket {
   private final ChannelPromise quietPromise;
   private boolean unflushed;
   private boolean closed;
+  /** When the client last sent a frame (a pong included), for stream_socket.idle_timeout_ms. */
+  private long lastSeen = System.currentTimeMillis();
+  /**
+   * Bytes of what the client asked for (its syncs) written and not yet sent: they do not count
+   * towards limits.outbound_queue_bytes, only a backlog beyond them does.
+   */
+  private long requestedPending;
 
   StreamSocket(StreamSocketVerticle gateway, ServerWebSocket ws, Object context) {
     this.gateway = gateway;
@@ -60,7 +68,9 @@ final class StreamSocket {
     // Sets the channel's high water mark, which write() checks through Channel.isWritable().
     ws.setWriteQueueMaxSize(gateway.limits().getOutboundQueueBytes());
     int limit = gateway.limits().getMaxFrameBytes();
+    ws.pongHandler(pong -> lastSeen = System.currentTimeMillis());
     ws.textMessageHandler(text -> {
+      lastSeen = System.currentTimeMillis();
       if (text.length() > limit / 3 && utf8Length(text) > limit) {
         tooBig();
       } else {
@@ -68,6 +78,7 @@ final class StreamSocket {
       }
     });
     ws.binaryMessageHandler(buf -> {
+      lastSeen = System.currentTimeMillis();
       if (buf.length() > limit) {
         tooBig();
       } else {
@@ -92,6 +103,31 @@ final class StreamSocket {
       return;
     }
     LOG.fine(() -> "stream socket " + ws.remoteAddress() + ": " + t);
+  }
+
+  /** The client's IP address, as counted by limits.max_connections_per_ip. */
+  String remoteIp() {
+    return ws.remoteAddress().hostAddress();
+  }
+
+  /** Closes the socket if the client has been silent too long, else pings it. */
+  void heartbeat(long now, long idleTimeoutMs, boolean ping) {
+    if (closed) {
+      return;
+    }
+    if (idleTimeoutMs > 0 && now - lastSeen > idleTimeoutMs) {
+      closed = true;
+      LOG.info("stream socket " + ws.remoteAddress() + ": closing, no frame for " + (now - lastSeen)
+          + " ms (stream_socket.idle_timeout_ms)");
+      // A half-open client would never answer a close handshake: send the close frame and drop
+      // the TCP connection at once (the close handler then releases its subscriptions).
+      ws.close(CLOSE_GOING_AWAY, "idle timeout");
+      chctx.pipeline().firstContext().close();
+      return;
+    }
+    if (ping) {
+      ws.writePing(Buffer.buffer());
+    }
   }
 
   /** Closes this socket with 1001 (going away) because the node is stopping. */
@@ -134,7 +170,12 @@ final class StreamSocket {
       return;
     }
     ByteBuf frame = TextFrame.encode(wrapper, chctx.alloc());
-    if (!write(frame)) {
+    int bytes = frame.readableBytes();
+    ChannelPromise sent = chctx.newPromise();
+    sent.addListener(done -> requestedPending -= bytes);
+    requestedPending += bytes;
+    if (!write(frame, sent)) {
+      requestedPending -= bytes;
       frame.release();
     }
   }
@@ -146,7 +187,7 @@ final class StreamSocket {
   void sendShared(ByteBuf frame) {
     if (!closed) {
       ByteBuf view = frame.retainedDuplicate();
-      if (!write(view)) {
+      if (!write(view, quietPromise)) {
         view.release();
       } else {
         NodeMetrics.frameDelivered(frame.readableBytes());
@@ -159,12 +200,12 @@ final class StreamSocket {
    * gateway's {@link DeferredFlush} flushes once for everything written in this turn. Returns
    * false, without taking ownership of the frame, if the socket is closed or too slow.
    */
-  private boolean write(ByteBuf frame) {
+  private boolean write(ByteBuf frame, ChannelPromise promise) {
     if (!chctx.executor().inEventLoop()) {
       // Sockets are served on the event loop of the gateway instance that feeds them; should a
       // frame ever come from elsewhere, hand it over rather than touch the channel from here.
       chctx.executor().execute(() -> {
-        if (!write(frame)) {
+        if (!write(frame, promise)) {
           frame.release();
         }
       });
@@ -180,7 +221,7 @@ final class StreamSocket {
     if (!channel.isWritable()) {
       // Unflushed frames count towards the limit too: give the kernel what it takes first.
       flush();
-      if (!channel.isWritable()) {
+      if (!channel.isWritable() && backlog(channel) > gateway.limits().getOutboundQueueBytes()) {
         closed = true;
         LOG.warning("closing slow consumer " + ws.remoteAddress() + ": more than "
             + gateway.limits().getOutboundQueueBytes() + " bytes queued (limits.outbound_queue_bytes)");
@@ -189,12 +230,19 @@ final class StreamSocket {
         return false;
       }
     }
-    chctx.write(frame, quietPromise);
+    chctx.write(frame, promise);
     if (!unflushed) {
       unflushed = true;
       gateway.deferredFlush().add(this);
     }
     return true;
+  }
+
+  /** Bytes queued for this client beyond what it asked for (its syncs). */
+  private long backlog(Channel channel) {
+    io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return pending - Math.max(0, requestedPending);
   }
 
   /** Flushes the frames written since the last flush (called by {@link DeferredFlush}). */
@@ -213,13 +261,13 @@ final class StreamSocket {
     try {
       msg = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame that is not a JSON object");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a frame that is not a JSON object");
       return;
     }
     Object type = msg.getValue("type");
     Object data = msg.getValue("data");
     if (!(data instanceof JsonObject d)) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame without a data object");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a frame without a data object");
       return;
     }
     if ("join".equals(type)) {
@@ -230,7 +278,7 @@ final class StreamSocket {
     } else if ("leave".equals(type)) {
       leave(d);
     } else {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a frame of unknown type " + type);
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a frame of unknown type " + type);
     }
   }
 
@@ -245,7 +293,7 @@ final class StreamSocket {
     String group = field(data, "groupId");
     Object rawItem = data.getValue("id");
     if (subId == null || stream == null || group == null || (rawItem != null && !(rawItem instanceof String))) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a join without subscriptionId, streamName and groupId strings");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a join without subscriptionId, streamName and groupId strings");
       return Future.succeededFuture();
     }
     String item = (String) rawItem;
@@ -264,7 +312,8 @@ final class StreamSocket {
     GroupPosition since = GroupPosition.parse(data.getValue("since"));
     Subscription sub = new Subscription(this, subId, stream, group, item, positions);
     sub.presence = Boolean.TRUE.equals(data.getValue("presence")); // streamnode's extension: presence notices
-    return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context)).transform(ar -> {
+    return gateway.eventBus().<JsonObject>request(TriggerAddresses.JOIN, sub.triggerPayload(context),
+        gateway.joinDelivery()).transform(ar -> {
       if (closed) {
         return Future.succeededFuture();
       }
@@ -272,8 +321,15 @@ final class StreamSocket {
         sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
         return Future.succeededFuture();
       }
+      boolean handlerFailed = ar.failed() || Boolean.TRUE.equals(ar.result().body().getValue("failed"));
+      if (handlerFailed && gateway.options().isJoinFailClosed()) {
+        gateway.refusals().refused("stream socket", ws.remoteAddress(), "join of " + stream + "/" + group
+            + " refused: a stream:join handler failed or timed out (stream_socket.join_fail_closed)");
+        sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
+        return Future.succeededFuture();
+      }
       if (ar.failed()) {
-        LOG.warning("join triggers could not run (join allowed): " + ar.cause().getMessage());
+        gateway.refusals().note(Level.WARNING, "join triggers could not run (join allowed): " + ar.cause().getMessage());
       }
       Subscription previous = subscriptions.put(subId, sub);
       if (previous != null) {
@@ -402,7 +458,7 @@ final class StreamSocket {
     String subId = field(data, "subscriptionId");
     // iii parses a leave like a join: all three names are required, or the frame is ignored.
     if (subId == null || field(data, "streamName") == null || field(data, "groupId") == null) {
-      LOG.info("stream socket " + ws.remoteAddress() + ": ignoring a leave without subscriptionId, streamName and groupId strings");
+      gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": ignoring a leave without subscriptionId, streamName and groupId strings");
       return;
     }
     Subscription sub = subscriptions.remove(subId);
@@ -423,7 +479,7 @@ final class StreamSocket {
   }
 
   private void refuse(String stream, String group, String item, String why) {
-    LOG.info("stream socket " + ws.remoteAddress() + ": join refused, " + why);
+    gateway.refusals().note(Level.INFO, "stream socket " + ws.remoteAddress() + ": join refused, " + why);
     sendNow(stream, group, item, new JsonObject().put("type", "unauthorized"));
   }
 

@@ -2,6 +2,8 @@ package io.streamnode.socket;
 
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
+import io.streamnode.security.ConnectionLimits;
+import io.streamnode.security.RefusalLog;
 import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.store.GroupKey;
 import io.streamnode.store.StoreAddresses;
@@ -10,6 +12,7 @@ import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -40,9 +43,11 @@ public class StreamSocketVerticle extends VerticleBase {
   private final StreamSocketOptions options;
   private final LimitsOptions limits;
   private final Map<GroupKey, GroupSubscribers> groups = new HashMap<>();
+  private final RefusalLog refusals = new RefusalLog(LOG);
   private long resyncs;
   private long recoveries;
   private FunctionBus functions;
+  private DeliveryOptions joinDelivery;
   private EventBus eventBus;
   private HttpServer server;
   private DeferredFlush deferredFlush;
@@ -51,16 +56,29 @@ public class StreamSocketVerticle extends VerticleBase {
   /** Set while stopping: completes when the last open socket has closed. */
   private Promise<Void> allClosed;
 
+  private final ConnectionLimits connections;
+
   public StreamSocketVerticle(StreamSocketOptions options, LimitsOptions limits) {
+    this(options, limits, new ConnectionLimits(limits));
+  }
+
+  /** @param connections the node's connection admission, shared with its other listeners */
+  public StreamSocketVerticle(StreamSocketOptions options, LimitsOptions limits, ConnectionLimits connections) {
     this.options = options;
     this.limits = limits;
+    this.connections = connections;
   }
 
   @Override
   public Future<?> start() {
+    if (options.isAuthRequired() && options.getAuthFunction() == null) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "stream_socket.auth_required is true but no stream_socket.auth_function is set: every connection would be refused"));
+    }
     eventBus = vertx.eventBus();
     deferredFlush = new DeferredFlush(((ContextInternal) context).nettyEventLoop());
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
+    joinDelivery = new DeliveryOptions().setSendTimeout(limits.getCallTimeoutMs());
     PresenceNotices.deliver(eventBus, groups);
     eventBus.localConsumer(StoreAddresses.POSITIONS_SUSPECT, msg -> checkPositions());
     HttpServerOptions serverOptions = new HttpServerOptions()
@@ -76,7 +94,19 @@ public class StreamSocketVerticle extends VerticleBase {
         .requestHandler(req -> req.response().setStatusCode(426)
             .putHeader("content-type", "text/plain")
             .end("streamnode stream socket: connect with a WebSocket\n"));
+    long period = options.getPingIntervalMs() > 0 ? options.getPingIntervalMs() : options.getIdleTimeoutMs() / 2;
+    if (period > 0) {
+      vertx.setPeriodic(Math.max(50, period), id -> heartbeat());
+    }
     return server.listen().onSuccess(s -> LOG.fine("stream socket listening on " + options.getHost() + ":" + s.actualPort()));
+  }
+
+  /** Pings every socket of this instance and closes those silent for longer than idle_timeout_ms. */
+  private void heartbeat() {
+    long now = System.currentTimeMillis();
+    for (StreamSocket socket : new ArrayList<>(open)) {
+      socket.heartbeat(now, options.getIdleTimeoutMs(), options.getPingIntervalMs() > 0);
+    }
   }
 
   @Override
@@ -105,7 +135,10 @@ public class StreamSocketVerticle extends VerticleBase {
 
   /** Called by a socket once it has closed. */
   void closed(StreamSocket socket) {
-    if (open.remove(socket)) NodeMetrics.streamConnectionClosed();
+    if (open.remove(socket)) {
+      connections.release(socket.remoteIp());
+      NodeMetrics.streamConnectionClosed();
+    }
     if (allClosed != null && open.isEmpty()) {
       allClosed.tryComplete();
     }
@@ -132,27 +165,50 @@ public class StreamSocketVerticle extends VerticleBase {
       }
     }
     String[] join = legacy;
+    String ip = handshake.remoteAddress().hostAddress();
+    String full = connections.tryAcquire(ip);
+    if (full != null) {
+      refusals.refused("stream socket", handshake.remoteAddress(), "503 on upgrade: " + full);
+      handshake.reject(503);
+      return;
+    }
     Future<Object> context = options.getAuthFunction() == null
         ? Future.succeededFuture(null)
         : authenticate(handshake);
-    context.onComplete(ctx -> handshake.accept().onSuccess(ws -> {
+    context.onComplete(ctx -> {
+      if (ctx.failed()) {
+        refusals.refused("stream socket", handshake.remoteAddress(), "401 on upgrade: " + ctx.cause().getMessage()
+            + " (stream_socket.auth_required)");
+        connections.release(ip);
+        handshake.reject(401);
+        return;
+      }
+      accept(handshake, path, join, ctx.result());
+    });
+  }
+
+  private void accept(ServerWebSocketHandshake handshake, String path, String[] join, Object connectionContext) {
+    String ip = handshake.remoteAddress().hostAddress();
+    handshake.accept().onFailure(err -> connections.release(ip)).onSuccess(ws -> {
       if (ws.isClosed()) {
+        connections.release(ip);
         // Closed between the upgrade and this callback (e.g. an oversized first frame): nothing to set up.
         return;
       }
-      StreamSocket socket = new StreamSocket(this, ws, ctx.result());
+      StreamSocket socket = new StreamSocket(this, ws, connectionContext);
       open.add(socket);
       NodeMetrics.streamConnectionOpened();
       if (join != null) {
         socket.join(new JsonObject().put("subscriptionId", path).put("streamName", join[0])
             .put("groupId", join[1]).put("id", join[2]));
       }
-    }));
+    });
   }
 
   /**
-   * Calls the auth function with iii's input. Fail-open, as iii: an error or an odd result gives
-   * a connection without context; only a {@code stream:join} handler can refuse.
+   * Calls the auth function with iii's input. Fail-open by default, as iii: an error or an odd
+   * result gives a connection without context; only a {@code stream:join} handler can refuse.
+   * With {@code stream_socket.auth_required} it fails instead, and the upgrade is refused.
    */
   private Future<Object> authenticate(ServerWebSocketHandshake handshake) {
     JsonObject headers = new JsonObject();
@@ -187,11 +243,15 @@ public class StreamSocketVerticle extends VerticleBase {
         .put("query_params", query)
         .put("addr", handshake.remoteAddress().hostAddress() + ":" + handshake.remoteAddress().port());
     return functions.call(options.getAuthFunction(), input).transform(ar -> {
-      if (ar.succeeded() && ar.result().value() instanceof JsonObject out) {
+      if (ar.succeeded() && ar.result().value() instanceof JsonObject out && out.getValue("context") != null) {
         return Future.succeededFuture(out.getValue("context"));
       }
+      if (options.isAuthRequired()) {
+        return Future.failedFuture(ar.failed() ? "auth_function " + options.getAuthFunction() + " failed: "
+            + ar.cause().getMessage() : "auth_function " + options.getAuthFunction() + " returned no context");
+      }
       if (ar.failed()) {
-        LOG.warning("auth_function " + options.getAuthFunction() + " failed (connection accepted without context): "
+        refusals.note(java.util.logging.Level.WARNING, "auth_function " + options.getAuthFunction() + " failed (connection accepted without context): "
             + ar.cause().getMessage());
       }
       return Future.succeededFuture(null);
@@ -291,5 +351,18 @@ public class StreamSocketVerticle extends VerticleBase {
 
   LimitsOptions limits() {
     return limits;
+  }
+
+  StreamSocketOptions options() {
+    return options;
+  }
+
+  /** Delivery of a join request to the join handlers: the whole decision within limits.call_timeout_ms. */
+  DeliveryOptions joinDelivery() {
+    return joinDelivery;
+  }
+
+  RefusalLog refusals() {
+    return refusals;
   }
 }

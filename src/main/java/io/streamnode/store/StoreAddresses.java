@@ -14,6 +14,8 @@ public final class StoreAddresses {
    * initial snapshot (the group's data and the position it is at).
    */
   public static final String SNAPSHOT = "streamnode.store.snapshot";
+  /** Prefix of the store's internal services above: served outside the function namespace. */
+  public static final String INTERNAL_PREFIX = "streamnode.store.";
 
   /**
    * Request {@code {stream_name, group_id, id?, since: {epoch, offset}}}; reply

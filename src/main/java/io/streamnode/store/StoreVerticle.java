@@ -22,6 +22,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -54,6 +55,8 @@ public class StoreVerticle extends VerticleBase {
   private final StreamStorage storage;
   /** The storage when it publishes events itself (redis): writes then go through it, not {@link #emit}. */
   private final PublishingStorage publishing;
+  /** The storage when several nodes may write one group at once: updates are compare-and-sets. */
+  private final CompareAndSetStorage cas;
   private final LimitsOptions limits;
   private final GroupOwnership ownership;
   private final CustomImplementationCatalog customCatalog;
@@ -96,6 +99,7 @@ public class StoreVerticle extends VerticleBase {
                        CustomImplementationCatalog customCatalog) {
     this.storage = storage;
     this.publishing = storage instanceof PublishingStorage p ? p : null;
+    this.cas = storage instanceof CompareAndSetStorage c ? c : null;
     this.limits = limits;
     this.ownership = ownership;
     this.customCatalog = customCatalog;
@@ -154,7 +158,18 @@ public class StoreVerticle extends VerticleBase {
   /** A function that needs no owner (listings): served where it is called. */
   private void serve(String functionId, FunctionHandler untimed) {
     FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
-    consumers.add(clustered() ? functions.registerLocal(functionId, handler) : functions.register(functionId, handler));
+    consumers.add(consumer(functionId, clustered(), handler));
+  }
+
+  /**
+   * The store's own services for the stream socket (snapshot, position, recover: addresses
+   * {@code streamnode.store.*}) are not functions: they are served outside the function namespace.
+   */
+  private MessageConsumer<Object> consumer(String functionId, boolean local, FunctionHandler handler) {
+    if (functionId.startsWith(StoreAddresses.INTERNAL_PREFIX)) {
+      return functions.registerInternal(functionId, local, handler);
+    }
+    return local ? functions.registerLocal(functionId, handler) : functions.register(functionId, handler);
   }
 
   /**
@@ -164,11 +179,11 @@ public class StoreVerticle extends VerticleBase {
   private void serveOwned(String functionId, FunctionHandler untimed) {
     FunctionHandler handler = StoreMeters.timed(StoreMeters.adapter(storage), functionId, untimed);
     if (!clustered()) {
-      consumers.add(functions.register(functionId, handler));
+      consumers.add(consumer(functionId, false, handler));
       return;
     }
     ownedHandlers.put(functionId, handler);
-    consumers.add(functions.registerLocal(functionId, input -> route(functionId, handler, input,
+    consumers.add(consumer(functionId, true, input -> route(functionId, handler, input,
         java.util.UUID.randomUUID().toString(), System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
   }
 
@@ -325,8 +340,8 @@ public class StoreVerticle extends VerticleBase {
     GroupOwner owner = owner(stream, group);
     String call = callId;
     Supplier<Future<FunctionResult>> stored;
-    if (publishing != null) {
-      stored = () -> compareAndSet(stream, group, item, ops, 1);
+    if (cas != null) {
+      stored = () -> compareAndSet(stream, group, item, ops, call, 1);
     } else {
       stored = () -> storage.get(stream, group, item)
           .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"))
@@ -356,17 +371,22 @@ public class StoreVerticle extends VerticleBase {
    * {@code stream::update} on a storage other nodes write too: read, apply the ops here, and
    * write only if the item is still as read; else read again, up to the storage's bound.
    */
-  private Future<FunctionResult> compareAndSet(String stream, String group, String item, UpdateOps ops, int attempt) {
-    return publishing.read(stream, group, item)
+  private Future<FunctionResult> compareAndSet(String stream, String group, String item, UpdateOps ops, String call,
+                                              int attempt) {
+    return cas.read(stream, group, item)
         .compose(read -> {
           UpdateOps.Outcome outcome = ops.apply(read.value());
           EventDraft draft = EventDraft.upsert(stream, group, item, System.currentTimeMillis(),
-              encodeItem(outcome.newValue()));
-          return publishing.replace(stream, group, item, read, outcome.newValue(), draft).compose(written -> {
+              encodeItem(outcome.newValue())).withCallId(call);
+          return cas.replace(stream, group, item, read, outcome.newValue(), draft).compose(written -> {
             if (written != null) {
-              return Future.succeededFuture(updateResult(emit(written), outcome));
+              emit(written);
+              // Sent again after a failover and applied before: what was applied then.
+              return Future.succeededFuture(written.replayed()
+                  ? updateResult(written.old(), new UpdateOps.Outcome(written.value(), new JsonArray()))
+                  : updateResult(written.old(), outcome));
             }
-            if (attempt >= publishing.maxUpdateAttempts()) {
+            if (attempt >= cas.maxUpdateAttempts()) {
               return Future.failedFuture(new FunctionException(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value: "
                   + "the item kept changing under " + attempt + " attempts (concurrent writers on other nodes)"));
             }
@@ -375,7 +395,7 @@ public class StoreVerticle extends VerticleBase {
             // growing pause (capped at 50 ms) lets that backlog drain, so neither node starves.
             long pause = Math.max(1, (long) (Math.min(50, 1L << Math.min(attempt, 6)) * (0.5 + Math.random())));
             return Future.<Void>future(p -> vertx.setTimer(pause, t -> p.complete()))
-                .compose(v -> compareAndSet(stream, group, item, ops, attempt + 1));
+                .compose(v -> compareAndSet(stream, group, item, ops, call, attempt + 1));
           });
         })
         .recover(storageError(ErrorCode.STREAM_UPDATE_ERROR, "Failed to update value"));

@@ -3,9 +3,14 @@ package io.streamnode.trigger;
 /** Event-bus addresses served by {@link TriggerDispatchVerticle}. */
 public final class TriggerAddresses {
 
-  /** Request {@code {id, trigger_type, function_id, config, metadata?}}; reply {@code null} or a wire error. */
+  /**
+   * Request {@code {id, trigger_type, function_id, config, metadata?, owner?, once?}}; reply
+   * {@code null} or a wire error. {@code owner} names the registering connection; {@code once}
+   * marks a trigger meant to exist once in the cluster, which this node re-adds if the copy of
+   * another member goes away.
+   */
   public static final String REGISTER = "streamnode.triggers.register";
-  /** Request {@code {id}}; reply {@code null}. */
+  /** Request {@code {id, owner?}}: removed only if {@code owner} registered it; reply {@code null}. */
   public static final String UNREGISTER = "streamnode.triggers.unregister";
   /** Request: the {@code stream:join} payload; reply {@code {"unauthorized": bool}}. */
   public static final String JOIN = "streamnode.triggers.join";

@@ -17,11 +17,19 @@ public interface TriggerCatalog {
    */
   Future<Void> open(Consumer<Trigger> added, Consumer<String> removed);
 
-  /** Adds or replaces (by id) a trigger registered on this node. */
-  Future<Void> add(Trigger trigger);
+  /**
+   * Adds or replaces (by id) a trigger registered on this node.
+   *
+   * @param owner the registering connection (a worker id, a Java API worker's id); the last
+   *     registration of an id wins, and only its owner may remove it
+   */
+  Future<Void> add(Trigger trigger, String owner);
 
-  /** Removes a trigger by id; unknown ids are ignored. */
-  Future<Void> remove(String id);
+  /**
+   * Removes a trigger by id if {@code owner} registered its current version ({@code null}: whoever
+   * did); completes with whether it was removed. Unknown ids are ignored.
+   */
+  Future<Boolean> remove(String id, String owner);
 
   /** Stops listening. */
   Future<Void> close();
@@ -31,6 +39,7 @@ public interface TriggerCatalog {
     return new TriggerCatalog() {
       private Consumer<Trigger> added;
       private Consumer<String> removed;
+      private final java.util.Map<String, String> owners = new java.util.HashMap<>();
 
       @Override
       public Future<Void> open(Consumer<Trigger> added, Consumer<String> removed) {
@@ -40,15 +49,20 @@ public interface TriggerCatalog {
       }
 
       @Override
-      public Future<Void> add(Trigger trigger) {
+      public Future<Void> add(Trigger trigger, String owner) {
+        owners.put(trigger.id(), owner);
         added.accept(trigger);
         return Future.succeededFuture();
       }
 
       @Override
-      public Future<Void> remove(String id) {
+      public Future<Boolean> remove(String id, String owner) {
+        if (owner != null && owners.containsKey(id) && !owner.equals(owners.get(id))) {
+          return Future.succeededFuture(false);
+        }
+        owners.remove(id);
         removed.accept(id);
-        return Future.succeededFuture();
+        return Future.succeededFuture(true);
       }
 
       @Override

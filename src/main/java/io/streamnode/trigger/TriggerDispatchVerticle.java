@@ -6,6 +6,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.security.RefusalLog;
 import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.http.route.RouteTable;
 import io.streamnode.store.StoreAddresses;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -28,7 +30,9 @@ import java.util.logging.Logger;
  *       one background chain (condition first, if any); the write never waits for them and
  *       their failures are only logged (fire-and-forget).</li>
  *   <li>{@code stream:join}: answers a join request; any handler answering
- *       {@code {"unauthorized":true}} refuses the join, anything else (error included) allows it.</li>
+ *       {@code {"unauthorized":true}} refuses the join, anything else allows it. A handler that
+ *       fails or times out ({@code limits.call_timeout_ms}) is reported with {@code "failed":true}
+ *       so that the stream socket can refuse the join ({@code stream_socket.join_fail_closed}).</li>
  *   <li>{@code stream:leave}: calls every leave handler, results ignored.</li>
  *   <li>{@code http}: kept in the {@link RouteTable} the HTTP API serves them from.</li>
  *   <li>{@code subscribe}: serves the {@code publish} function; each subscriber of the topic gets
@@ -45,6 +49,14 @@ public class TriggerDispatchVerticle extends VerticleBase {
   private final TriggerCatalog catalog;
   private final TriggerRegistry registry;
   private final ConsumerGroup consumers = new ConsumerGroup();
+  /** Failing handlers are logged at a bounded rate: a worker's broken join handler cannot fill a disk. */
+  private final RefusalLog handlerFailures = new RefusalLog(LOG);
+  /**
+   * Triggers registered here "once for the cluster": id -> owner -> trigger. While any owner here
+   * still holds an id, a removal of the catalog's copy (by its owner, or its member leaving)
+   * brings it back under one of them.
+   */
+  private final java.util.Map<String, java.util.Map<String, Trigger>> once = new java.util.HashMap<>();
   private FunctionBus functions;
   private int pendingCalls;
   private long dropped;
@@ -88,7 +100,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
     consumers.add(bus.<Object>localConsumer(TriggerAddresses.DRAIN_LEAVES, this::onDrainLeaves));
     consumers.add(bus.<StreamEvent>localConsumer(StoreAddresses.TRIGGER_EVENTS, msg -> onStreamEvent(msg.body())));
     consumers.add(functions.register("publish", this::publish));
-    return catalog.open(registry::register, registry::unregister).compose(v -> consumers.ready());
+    return catalog.open(registry::register, this::removedFromCatalog).compose(v -> consumers.ready());
   }
 
   @Override
@@ -101,13 +113,31 @@ public class TriggerDispatchVerticle extends VerticleBase {
     return queued.future().compose(v -> consumers.unregisterAll()).eventually(catalog::close);
   }
 
+  /**
+   * A trigger left the catalog. One registered here once for the cluster comes back at once under
+   * this node's registration: another member's copy went (undeployed, or the member left).
+   */
+  private void removedFromCatalog(String id) {
+    registry.unregister(id);
+    java.util.Map<String, Trigger> holders = once.get(id);
+    if (holders != null && !holders.isEmpty()) {
+      java.util.Map.Entry<String, Trigger> next = holders.entrySet().iterator().next();
+      registry.register(next.getValue());
+      catalog.add(next.getValue(), next.getKey());
+    }
+  }
+
   private void onRegister(Message<JsonObject> msg) {
     try {
       Trigger trigger = Trigger.fromJson(msg.body());
       TriggerRegistry.validate(trigger);
+      String owner = msg.body().getString("owner");
+      if (Boolean.TRUE.equals(msg.body().getValue("once"))) {
+        once.computeIfAbsent(trigger.id(), k -> new java.util.LinkedHashMap<>()).put(String.valueOf(owner), trigger);
+      }
       // Effective here at once; the catalog then tells the other nodes (and tells us again, harmlessly).
       registry.register(trigger);
-      catalog.add(trigger).onComplete(ar -> {
+      catalog.add(trigger, owner).onComplete(ar -> {
         if (ar.succeeded()) {
           LOG.fine(() -> "trigger registered: " + trigger);
           msg.reply(null);
@@ -121,10 +151,23 @@ public class TriggerDispatchVerticle extends VerticleBase {
     }
   }
 
+  /** Removes a trigger if the caller owns its current registration (any caller when no owner is named). */
   private void onUnregister(Message<JsonObject> msg) {
     String id = msg.body().getString("id");
-    registry.unregister(id);
-    catalog.remove(id).onComplete(ar -> msg.reply(null));
+    String owner = msg.body().getString("owner");
+    java.util.Map<String, Trigger> holders = once.get(id);
+    if (holders != null) {
+      if (owner == null) {
+        holders.clear();
+      } else {
+        holders.remove(owner);
+      }
+      if (holders.isEmpty()) {
+        once.remove(id);
+      }
+    }
+    // The registry follows the catalog's removal event (at once for a single node's catalog).
+    catalog.remove(id, owner).onComplete(ar -> msg.reply(null));
   }
 
   private void onStreamEvent(StreamEvent event) {
@@ -170,7 +213,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
         .onComplete(ar -> {
           pendingCalls--;
           if (ar.failed()) {
-            LOG.warning("stream trigger " + trigger.id() + " (" + trigger.functionId() + ") failed: "
+            handlerFailures.note(Level.WARNING, "stream trigger " + trigger.id() + " (" + trigger.functionId() + ") failed: "
                 + ar.cause().getMessage());
           }
           runStreamTriggers(triggers, index + 1, payload);
@@ -205,12 +248,12 @@ public class TriggerDispatchVerticle extends VerticleBase {
 
   private void onJoin(Message<JsonObject> msg) {
     List<Trigger> handlers = new ArrayList<>(registry.ofType(TriggerTypes.STREAM_JOIN));
-    runJoin(handlers, 0, msg);
+    runJoin(handlers, 0, msg, false);
   }
 
-  private void runJoin(List<Trigger> handlers, int index, Message<JsonObject> msg) {
+  private void runJoin(List<Trigger> handlers, int index, Message<JsonObject> msg, boolean failed) {
     if (index == handlers.size()) {
-      msg.reply(new JsonObject().put("unauthorized", false));
+      msg.reply(new JsonObject().put("unauthorized", false).put("failed", failed));
       return;
     }
     Trigger trigger = handlers.get(index);
@@ -221,9 +264,9 @@ public class TriggerDispatchVerticle extends VerticleBase {
         return;
       }
       if (ar.failed()) {
-        LOG.warning("stream:join handler " + trigger.functionId() + " failed (join allowed): " + ar.cause().getMessage());
+        handlerFailures.note(Level.WARNING, "stream:join handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
       }
-      runJoin(handlers, index + 1, msg);
+      runJoin(handlers, index + 1, msg, failed || ar.failed());
     });
   }
 
@@ -258,7 +301,7 @@ public class TriggerDispatchVerticle extends VerticleBase {
     NodeMetrics.triggerCalled();
     functions.call(trigger.functionId(), payload).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.warning("stream:leave handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
+        handlerFailures.note(Level.WARNING, "stream:leave handler " + trigger.functionId() + " failed: " + ar.cause().getMessage());
       }
       runLeave(handlers, index + 1, payload);
     });

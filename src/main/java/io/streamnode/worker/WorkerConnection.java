@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -52,6 +54,8 @@ final class WorkerConnection {
   private final Map<String, PendingInvocation> invocations = new HashMap<>();
   private String name;
   private boolean closed;
+  /** Characters of answers to the worker written and not yet sent (not counted as its backlog). */
+  private long requestedPending;
 
   WorkerConnection(WorkerSocketVerticle gateway, ServerWebSocket ws) {
     this.gateway = gateway;
@@ -60,7 +64,10 @@ final class WorkerConnection {
     ws.textMessageHandler(this::onText);
     ws.binaryMessageHandler(this::onBinary);
     ws.exceptionHandler(t -> LOG.fine(() -> "worker " + this + ": " + t));
-    ws.closeHandler(v -> cleanup());
+    ws.closeHandler(v -> {
+      cleanup();
+      gateway.socketClosed(ws);
+    });
     send(WorkerFrames.workerRegistered(workerId, reattachToken));
   }
 
@@ -89,7 +96,7 @@ final class WorkerConnection {
     try {
       frame = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      LOG.warning("worker " + this + ": ignoring a frame that is not a JSON object");
+      gateway.refusals().note(Level.WARNING, "worker " + this + ": ignoring a frame that is not a JSON object");
       return;
     }
     Object type = frame.getValue("type");
@@ -99,7 +106,7 @@ final class WorkerConnection {
       }
       dispatch(t, frame);
     } catch (WorkerFrames.MalformedFrame e) {
-      LOG.warning("worker " + this + ": ignoring a malformed " + type + " frame: " + e.getMessage());
+      gateway.refusals().note(Level.WARNING, "worker " + this + ": ignoring a malformed " + type + " frame: " + e.getMessage());
     }
   }
 
@@ -138,13 +145,15 @@ final class WorkerConnection {
       previous.yieldFunction(id);
     }
     if (fresh) {
-      functions.put(id, gateway.vertx().eventBus().consumer(id, this::onCall));
+      functions.put(id, gateway.vertx().eventBus().consumer(FunctionBus.address(id), this::onCall));
     }
+    gateway.claimCluster(id, this);
   }
 
   private void unregisterFunction(String id) {
     // Only the owner's unregistration counts: one that lost the id keeps nothing to remove.
     if (gateway.functionOwners().release(id, this)) {
+      gateway.releaseCluster(id, this);
       yieldFunction(id);
     }
   }
@@ -171,7 +180,8 @@ final class WorkerConnection {
     }
     triggers.add(id);
     JsonObject registration = new JsonObject().put("id", id).put("trigger_type", triggerType)
-        .put("function_id", functionId).put("config", config == null ? new JsonObject() : config);
+        .put("function_id", functionId).put("config", config == null ? new JsonObject() : config)
+        .put("owner", workerId);
     if (metadata != null) {
       registration.put("metadata", metadata);
     }
@@ -185,12 +195,17 @@ final class WorkerConnection {
   }
 
   private void unregisterTrigger(String id) {
-    // As in iii, any worker may remove a trigger by id.
-    WorkerConnection owner = gateway.triggerOwners().remove(id);
-    if (owner != null) {
-      owner.triggers.remove(id);
+    // Only the connection that registered the trigger (last) may remove it, here and cluster-wide.
+    if (!gateway.triggerOwners().release(id, this)) {
+      LOG.fine(() -> "worker " + this + ": ignoring the unregistration of trigger " + id + ", which it does not own");
+      return;
     }
-    gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, new JsonObject().put("id", id));
+    triggers.remove(id);
+    gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, unregistration(id));
+  }
+
+  private JsonObject unregistration(String id) {
+    return new JsonObject().put("id", id).put("owner", workerId);
   }
 
   /** A call from the worker: answered with {@code invocationresult} unless it is fire-and-forget. */
@@ -259,7 +274,7 @@ final class WorkerConnection {
     FunctionException error = error(frame.getValue("error"));
     PendingInvocation pending = invocations.remove(invocationId);
     if (pending == null) {
-      LOG.info("worker " + this + ": ignoring a result for unknown invocation " + invocationId
+      gateway.refusals().note(Level.INFO, "worker " + this + ": ignoring a result for unknown invocation " + invocationId
           + " (timed out, or never sent)");
       return;
     }
@@ -293,7 +308,7 @@ final class WorkerConnection {
       return;
     }
     if (!Objects.equals(token, previous.reattachToken)) {
-      LOG.warning("worker " + this + ": reattach to " + previousWorkerId + " with a wrong or missing token; ignored");
+      gateway.refusals().note(Level.WARNING, "worker " + this + ": reattach to " + previousWorkerId + " with a wrong or missing token; ignored");
       return;
     }
     LOG.info("worker " + this + " reattaches: retiring its previous connection " + previous);
@@ -315,7 +330,7 @@ final class WorkerConnection {
 
   /** A call of one of this worker's functions, from anywhere on the event bus. */
   private void onCall(Message<Object> call) {
-    String functionId = call.address();
+    String functionId = FunctionBus.functionId(call.address());
     if (closed) {
       FunctionBus.fail(call, stopped());
       return;
@@ -329,7 +344,7 @@ final class WorkerConnection {
       }
     });
     invocations.put(invocationId, new PendingInvocation(call, functionId, timerId));
-    send(WorkerFrames.invokeFunction(invocationId, functionId, call.body()));
+    sendCall(WorkerFrames.invokeFunction(invocationId, functionId, call.body()));
   }
 
   private static FunctionException stopped() {
@@ -338,11 +353,29 @@ final class WorkerConnection {
 
   // ---------------------------------------------------------------- outbound and teardown
 
+  /**
+   * Sends what the worker asked for (a result, a pong): never counted against it, however large,
+   * so a worker reading a big {@code stream::list} is not taken for a slow consumer.
+   */
   private void send(JsonObject frame) {
     if (closed) {
       return;
     }
-    if (ws.writeQueueFull()) {
+    String text = frame.encode();
+    long bytes = text.length();
+    requestedPending += bytes;
+    ws.writeTextMessage(text).onComplete(done -> requestedPending -= bytes);
+  }
+
+  /**
+   * Sends a call of one of the worker's functions: if what is queued for it beyond its own answers
+   * exceeds {@code limits.outbound_queue_bytes}, the worker is too slow and is closed instead.
+   */
+  private void sendCall(JsonObject frame) {
+    if (closed) {
+      return;
+    }
+    if (ws.writeQueueFull() && backlog() > gateway.limits().getOutboundQueueBytes()) {
       LOG.warning("closing slow worker " + this + ": more than " + gateway.limits().getOutboundQueueBytes()
           + " bytes queued (limits.outbound_queue_bytes)");
       cleanup();
@@ -351,6 +384,13 @@ final class WorkerConnection {
       return;
     }
     ws.writeTextMessage(frame.encode());
+  }
+
+  private long backlog() {
+    io.netty.channel.ChannelOutboundBuffer buffer =
+        ((WebSocketInternal) ws).channelHandlerContext().channel().unsafe().outboundBuffer();
+    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return pending - Math.max(0, requestedPending);
   }
 
   /** Removes everything the worker registered and stops the calls it owes. Runs once. */
@@ -362,12 +402,14 @@ final class WorkerConnection {
     NodeMetrics.workerConnectionClosed();
     gateway.connectionClosed(this);
     for (String id : new ArrayList<>(functions.keySet())) {
-      gateway.functionOwners().release(id, this);
+      if (gateway.functionOwners().release(id, this)) {
+        gateway.releaseCluster(id, this);
+      }
       yieldFunction(id);
     }
     for (String id : triggers) {
       if (gateway.triggerOwners().release(id, this)) {
-        gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, new JsonObject().put("id", id));
+        gateway.vertx().eventBus().send(TriggerAddresses.UNREGISTER, unregistration(id));
       }
     }
     triggers.clear();

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -71,17 +72,30 @@ class ClusterTest {
     return new JsonObject().put("stream_name", stream).put("group_id", group).put("item_id", item).put("data", data);
   }
 
-  /** Completes when {@code condition} holds, checked every 20 ms for up to 10 s. */
-  private static Future<Void> until(Vertx vertx, java.util.function.BooleanSupplier condition) {
+  /** Completes when {@code condition} holds, checked every 20 ms; fails with {@code what} after 10 s. */
+  private static Future<Void> until(Vertx vertx, String what, java.util.function.BooleanSupplier condition) {
     Promise<Void> p = Promise.promise();
     long deadline = System.currentTimeMillis() + 10_000;
     vertx.setPeriodic(20, id -> {
-      if (condition.getAsBoolean() || System.currentTimeMillis() > deadline) {
+      if (condition.getAsBoolean()) {
         vertx.cancelTimer(id);
-        p.complete();
+        p.tryComplete();
+      } else if (System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(id);
+        p.tryFail(new AssertionError("not within 10 s: " + what));
       }
     });
     return p.future();
+  }
+
+  /**
+   * Completes once every member's copy of a replicated map satisfies {@code holds}: registrations
+   * reach the other members asynchronously (within ms, normally), and a poll with a generous bound
+   * replaces a fixed wait that a slow machine could outlast.
+   */
+  private static Future<Void> replicated(Vertx vertx, String map, java.util.function.Predicate<Map<Object, Object>> holds) {
+    return until(vertx, map + " replicated to every member", () -> cluster.members.stream()
+        .allMatch(m -> holds.test(Map.copyOf(m.hazelcast().getReplicatedMap(map)))));
   }
 
   private static Future<Void> settle(Vertx vertx, long ms) {
@@ -158,7 +172,7 @@ class ClusterTest {
           return Future.succeededFuture(FunctionResult.NULL);
         })
         .compose(v -> onB.registerTrigger("stream", "ctest::on_change", new JsonObject().put("stream_name", "c-trig")))
-        .compose(id -> settle(vertx, 1000)) // the catalog reaches the other members asynchronously (ms, normally)
+        .compose(id -> replicated(vertx, ReplicatedTriggerCatalog.MAP_NAME, m -> m.containsKey(id)))
         .compose(v -> {
           List<Future<?>> writes = new ArrayList<>();
           for (int i = 0; i < 30; i++) {
@@ -167,8 +181,8 @@ class ClusterTest {
           }
           return Future.all(writes);
         })
-        .compose(v -> until(vertx, () -> fired.size() >= 30))
-        .compose(v -> settle(vertx, 500)) // and no extra call arrives
+        .compose(v -> until(vertx, "30 trigger calls, got " + fired, () -> fired.size() >= 30))
+        .compose(v -> settle(vertx, 500)) // and no extra call arrives (a duplicate would come within ms, as the 30 did)
         .eventually(onB::close)
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertEquals(30, fired.size(), "one call per event, cluster-wide: " + fired);
@@ -201,7 +215,7 @@ class ClusterTest {
     onA.registerFunction("ctest::guard", input -> Future.succeededFuture(FunctionResult.of(
             new JsonObject().put("unauthorized", "c-secret".equals(((JsonObject) input).getString("stream_name"))))))
         .compose(v -> onA.registerTrigger("stream:join", "ctest::guard", new JsonObject()))
-        .compose(id -> settle(vertx, 1000)) // replicated to node C asynchronously
+        .compose(id -> replicated(vertx, ReplicatedTriggerCatalog.MAP_NAME, m -> m.containsKey(id)))
         .compose(v -> TestSocket.connect(vertx, cluster.node(2).streamSocketPort()))
         .compose(s -> s.join("s1", "c-secret", "g", null).compose(v -> s.frame(0)))
         .eventually(onA::close)
@@ -240,7 +254,8 @@ class ClusterTest {
     }
     MapStream.register(onA, "c-custom", List.of("set", "list"))
         .map(custom -> custom.seed("g0", "seeded", "from A's implementation"))
-        .compose(custom -> settle(vertx, 1000) // the catalog reaches the other members asynchronously
+        .compose(custom -> replicated(vertx, ReplicatedCustomImplementationCatalog.MAP_NAME,
+                m -> m.values().containsAll(List.of("stream::set(c-custom)", "stream::list(c-custom)")))
             .compose(v -> TestSocket.connect(vertx, cluster.node(1).streamSocketPort()))
             .compose(sub -> sub.join("s", "c-custom", "g0", null)
                 .compose(v -> sub.frame(0)) // the sync first, so the writes come after it
@@ -263,7 +278,8 @@ class ClusterTest {
                       "the adapter was never written: " + all));
                   return onA.close();
                 })
-                .compose(v -> settle(vertx, 1000)) // the withdrawal travels like the registration
+                .compose(v -> replicated(vertx, ReplicatedCustomImplementationCatalog.MAP_NAME, // the withdrawal travels like the registration
+                    m -> m.values().stream().noneMatch(f -> String.valueOf(f).endsWith("(c-custom)"))))
                 .compose(v -> http(2).call("stream::set", set("c-custom", "g0", "after", "stored")))
                 .compose(v -> http(1).call("stream::list", new JsonObject().put("stream_name", "c-custom")
                     .put("group_id", "g0")))
@@ -271,6 +287,70 @@ class ClusterTest {
         .eventually(onA::close)
         .onComplete(ctx.succeeding(list -> ctx.verify(() -> {
           assertEquals(new JsonArray().add("stored"), list, "once A's implementation is gone, the adapter serves");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aPublishOnOneMemberReachesTheSubscribeTriggersOfTheOthersOnceEach(Vertx vertx, VertxTestContext ctx) {
+    List<Object> onB = new CopyOnWriteArrayList<>();
+    List<Object> onC = new CopyOnWriteArrayList<>();
+    Worker workerB = Worker.create(cluster.members.get(1).vertx());
+    Worker workerC = Worker.create(cluster.members.get(2).vertx());
+    List<String> ids = new CopyOnWriteArrayList<>();
+    workerB.registerFunction("ctest::topic_b", input -> {
+          onB.add(input);
+          return Future.succeededFuture(FunctionResult.NULL);
+        })
+        .compose(v -> workerC.registerFunction("ctest::topic_c", input -> {
+          onC.add(input);
+          return Future.succeededFuture(FunctionResult.NULL);
+        }))
+        .compose(v -> workerB.registerTrigger("subscribe", "ctest::topic_b", new JsonObject().put("topic", "c-topic")))
+        .compose(id -> {
+          ids.add(id);
+          return workerC.registerTrigger("subscribe", "ctest::topic_c", new JsonObject().put("topic", "c-topic"));
+        })
+        .compose(id -> {
+          ids.add(id);
+          return replicated(vertx, ReplicatedTriggerCatalog.MAP_NAME, m -> m.keySet().containsAll(ids));
+        })
+        // Published through node A, which has neither subscriber.
+        .compose(v -> http(0).call("publish", new JsonObject().put("topic", "c-topic").put("data", new JsonObject().put("n", 1))))
+        .compose(v -> until(vertx, "both subscribers called: B " + onB + ", C " + onC, () -> !onB.isEmpty() && !onC.isEmpty()))
+        .compose(v -> settle(vertx, 300)) // a second delivery would come within ms, as the first did
+        .eventually(workerB::close)
+        .eventually(workerC::close)
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertEquals(List.of(new JsonObject().put("n", 1)), onB, "B's subscriber got the raw data once");
+          assertEquals(List.of(new JsonObject().put("n", 1)), onC, "C's subscriber got the raw data once");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aLeaveOnOneMemberFiresTheLeaveTriggerRegisteredOnAnother(Vertx vertx, VertxTestContext ctx) {
+    List<JsonObject> leaves = new CopyOnWriteArrayList<>();
+    Worker onA = Worker.create(cluster.members.get(0).vertx());
+    onA.registerFunction("ctest::on_leave", input -> {
+          leaves.add((JsonObject) input);
+          return Future.succeededFuture(FunctionResult.NULL);
+        })
+        .compose(v -> onA.registerTrigger("stream:leave", "ctest::on_leave", new JsonObject()))
+        .compose(id -> replicated(vertx, ReplicatedTriggerCatalog.MAP_NAME, m -> m.containsKey(id)))
+        .compose(v -> TestSocket.connect(vertx, cluster.node(2).streamSocketPort()))
+        .compose(s -> s.join("gone", "c-leave", "g", null).compose(v -> s.frame(0))
+            .compose(v -> s.leave("gone", "c-leave", "g", null))
+            .compose(v -> until(vertx, "the leave trigger on A fired", () -> !leaves.isEmpty()))
+            .compose(v -> settle(vertx, 300)) // and only once
+            .eventually(s::close))
+        .eventually(onA::close)
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertEquals(1, leaves.size(), leaves.toString());
+          JsonObject leave = leaves.get(0);
+          assertEquals("gone", leave.getString("subscription_id"));
+          assertEquals("c-leave", leave.getString("stream_name"));
+          assertEquals("g", leave.getString("group_id"));
           ctx.completeNow();
         })));
   }

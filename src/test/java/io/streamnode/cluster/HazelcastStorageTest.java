@@ -80,4 +80,25 @@ class HazelcastStorageTest extends StreamStorageContract {
                 }))))))
         .onComplete(test.succeedingThenComplete());
   }
+
+  @org.junit.jupiter.api.Test
+  void anUpdateComputedFromAPositionTheGroupHasLeftWritesNothing(Vertx vertx, io.vertx.junit5.VertxTestContext test) {
+    // Two members that both take themselves for the owner (a partition moving) read the same counter.
+    io.streamnode.store.CompareAndSetStorage cas = (io.streamnode.store.CompareAndSetStorage) storage;
+    onContext(() -> storage.set("s", "g", "n", 1).compose(v -> cas.read("s", "g", "n").compose(readByA ->
+        cas.read("s", "g", "n").compose(readByB ->
+            cas.replace("s", "g", "n", readByA, 2, io.streamnode.store.event.EventDraft.upsert("s", "g", "n",
+                System.currentTimeMillis(), io.vertx.core.buffer.Buffer.buffer("2")))
+            .compose(byA -> cas.replace("s", "g", "n", readByB, 2, io.streamnode.store.event.EventDraft.upsert("s", "g",
+                "n", System.currentTimeMillis(), io.vertx.core.buffer.Buffer.buffer("2")))
+            .compose(byB -> storage.position("s", "g").map(now -> {
+              test.verify(() -> {
+                org.junit.jupiter.api.Assertions.assertNotNull(byA, "the first compare-and-set applies");
+                org.junit.jupiter.api.Assertions.assertNull(byB, "the second was computed from a stale read");
+                org.junit.jupiter.api.Assertions.assertEquals(2, now.offset(), "one event per applied write");
+              });
+              return null;
+            })))))))
+        .onComplete(test.succeedingThenComplete());
+  }
 }

@@ -43,7 +43,14 @@ class IiiSdkCompatibilityTest {
   private static final File LINKLY_DIR = new File("examples/linkly");
   private static final long NODE_SUITE_TIMEOUT_S = 240;
 
+  private static final String WORKER_TOKEN = "compat-worker-token";
+  private static final String HTTP_TOKEN = "compat-http-token";
+
   private StreamNode node;
+  /** A second node with http_api.token and worker_socket.token, for token.test.mjs. */
+  private StreamNode secured;
+  /** Its own Vert.x: two nodes in one Vert.x would share one event bus and split each other's registrations. */
+  private Vertx securedVertx;
 
   @BeforeEach
   void start(Vertx vertx) {
@@ -54,11 +61,18 @@ class IiiSdkCompatibilityTest {
         .setWorkerSocket(new WorkerSocketOptions().setPort(0))
         .setHttpApi(new HttpApiOptions().setPort(0));
     node = StreamNode.start(vertx, options).await();
+    NodeOptions securedOptions = new NodeOptions()
+        .setStreamSocket(new StreamSocketOptions().setPort(0))
+        .setWorkerSocket(new WorkerSocketOptions().setPort(0).setToken(WORKER_TOKEN))
+        .setHttpApi(new HttpApiOptions().setPort(0).setToken(HTTP_TOKEN));
+    securedVertx = Vertx.vertx();
+    secured = StreamNode.start(securedVertx, securedOptions).await();
   }
 
   @AfterEach
   void stop() {
     node.close().await();
+    secured.close().eventually(securedVertx::close).await();
   }
 
   @Test
@@ -75,6 +89,10 @@ class IiiSdkCompatibilityTest {
         "STREAMNODE_WORKER_URL", "ws://127.0.0.1:" + node.workerSocketPort(),
         "STREAMNODE_STREAM_URL", "ws://127.0.0.1:" + node.streamSocketPort(),
         "STREAMNODE_HTTP_URL", "http://127.0.0.1:" + node.httpPort(),
+        "STREAMNODE_SECURE_WORKER_URL", "ws://127.0.0.1:" + secured.workerSocketPort(),
+        "STREAMNODE_SECURE_HTTP_URL", "http://127.0.0.1:" + secured.httpPort(),
+        "STREAMNODE_SECURE_WORKER_TOKEN", WORKER_TOKEN,
+        "STREAMNODE_SECURE_HTTP_TOKEN", HTTP_TOKEN,
         // The streamnode CLI as a command line (java + this test's classpath), for cli.test.mjs.
         "STREAMNODE_CLI", new JsonArray(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
             System.getProperty("java.class.path"), "io.streamnode.Main")).encode());

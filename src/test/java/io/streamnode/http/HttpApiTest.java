@@ -1,9 +1,13 @@
 package io.streamnode.http;
 
 import io.streamnode.StreamNode;
+import io.streamnode.api.Worker;
+import io.streamnode.function.FunctionException;
+import io.streamnode.function.FunctionResult;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.testing.TestNodes;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,8 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
 class HttpApiTest {
 
+  /** Short, so that the 504 test is quick; no other test here comes near it. */
+  private static final long CALL_TIMEOUT_MS = 500;
+
   private HttpClient client;
   private int port;
+  private Worker worker;
 
   record Reply(int status, String body) {
   }
@@ -38,8 +47,10 @@ class HttpApiTest {
     options.getStreamSocket().setPort(0);
     options.getHttpApi().setPort(0);
     options.getLimits().setMaxBodyBytes(4096);
+    options.getLimits().setCallTimeoutMs(CALL_TIMEOUT_MS);
     StreamNode.start(vertx, options).onComplete(ctx.succeeding(node -> {
       port = node.httpPort();
+      worker = Worker.create(vertx);
       client = vertx.createHttpClient();
       ctx.completeNow();
     }));
@@ -47,7 +58,7 @@ class HttpApiTest {
 
   private Future<Reply> post(String path, String body) {
     return client.request(HttpMethod.POST, port, "127.0.0.1", path)
-        .compose(req -> req.send(Buffer.buffer(body)))
+        .compose(req -> req.putHeader("content-type", "application/json").send(Buffer.buffer(body)))
         .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
   }
 
@@ -139,6 +150,35 @@ class HttpApiTest {
         .compose(HttpClientResponse::body)
         .onComplete(ctx.succeeding(b -> ctx.verify(() -> {
           assertEquals("{\"status\":\"ok\"}", b.toString());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aCallUnansweredWithinCallTimeoutAnswers504Timeout(VertxTestContext ctx) {
+    worker.registerFunction("test::never", input -> Promise.<FunctionResult>promise().future())
+        .compose(v -> post("/functions/test::never", "{}"))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(504, r.status(), r.body());
+          assertEquals("timeout", new JsonObject(r.body()).getJsonObject("error").getString("code"), r.body());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aFailingFunctionAnswers500WithItsCode(VertxTestContext ctx) {
+    worker.registerFunction("test::fails", input -> Future.failedFuture(new IllegalStateException("boom")))
+        // A custom set that fails: the stream function answers STREAM_SET_ERROR.
+        .compose(v -> worker.registerFunction("stream::set(broken)",
+            input -> Future.failedFuture(new FunctionException("disk_full", "disk full", 500))))
+        .compose(v -> post("/functions/test::fails", "{}"))
+        .compose(failed -> post("/functions/stream::set", "{\"stream_name\":\"broken\",\"group_id\":\"g\",\"item_id\":\"i\",\"data\":1}")
+            .map(streamError -> List.of(failed, streamError)))
+        .onComplete(ctx.succeeding(replies -> ctx.verify(() -> {
+          assertEquals(500, replies.get(0).status(), replies.get(0).body());
+          assertEquals("invocation_failed", new JsonObject(replies.get(0).body()).getJsonObject("error").getString("code"));
+          assertEquals(500, replies.get(1).status(), replies.get(1).body());
+          assertEquals("STREAM_SET_ERROR", new JsonObject(replies.get(1).body()).getJsonObject("error").getString("code"));
           ctx.completeNow();
         })));
   }

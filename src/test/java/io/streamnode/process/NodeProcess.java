@@ -24,6 +24,8 @@ final class NodeProcess implements AutoCloseable {
 
   final int wsPort;
   final int httpPort;
+  /** The iii worker socket's port. */
+  int workerPort;
   final Path log;
   private final Process process;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -48,12 +50,15 @@ final class NodeProcess implements AutoCloseable {
     cmd.add("start");
     cmd.add("--stream_socket.port=" + ws);
     cmd.add("--http_api.port=" + httpPort);
-    cmd.add("--worker_socket.port=" + FreePorts.listenPort());
+    int workerPort = FreePorts.listenPort();
+    cmd.add("--worker_socket.port=" + workerPort);
     cmd.addAll(List.of(extraArgs));
     Path log = Files.createTempFile(workDir, "node", ".log");
     Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
-    return new NodeProcess(ws, httpPort, log, p);
+    NodeProcess node = new NodeProcess(ws, httpPort, log, p);
+    node.workerPort = workerPort;
+    return node;
   }
 
   /** Runs {@code Main} with arguments to completion; returns exit code and output. */
@@ -104,7 +109,8 @@ final class NodeProcess implements AutoCloseable {
 
   HttpRequest request(String functionId, String json) {
     return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/functions/" + functionId))
-        .timeout(Duration.ofSeconds(10))
+        // As long as the node's own call timeout (30 s): a call held through a failover is slow, not failed.
+        .timeout(Duration.ofSeconds(35)).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)).build();
   }
 

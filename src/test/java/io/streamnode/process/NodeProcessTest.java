@@ -1,6 +1,8 @@
 package io.streamnode.process;
 
 import io.streamnode.testing.FreePorts;
+import io.streamnode.testing.TestSocket;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,18 +82,51 @@ class NodeProcessTest {
   }
 
   @Test
-  @Timeout(value = 60, unit = TimeUnit.SECONDS)
-  void sigtermStopsTheNodeGracefullyAndFlushesTheFileStore() throws Exception {
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void sigtermClosesSocketsWith1001RunsTheirLeaveTriggersAndFlushesTheFileStore() throws Exception {
     Path data = dir.resolve("data");
     String[] fileBased = {"--adapter.config.store_method=file_based", "--adapter.config.file_path=" + data};
-    try (NodeProcess node = NodeProcess.start(dir, fileBased).awaitReady()) {
+    // The shipped presence counter keeps presence/chat/room-1 from join and leave triggers: after
+    // the stop, the file store says whether the leaves of the sockets SIGTERM closed did run (and
+    // their writes were flushed).
+    String[] withPresence = {fileBased[0], fileBased[1], "--deploy", "io.streamnode.examples.PresenceCounterVerticle"};
+    String presence = "{\"stream_name\":\"presence\",\"group_id\":\"chat\",\"item_id\":\"room-1\"}";
+    Vertx clients = Vertx.vertx();
+    try (NodeProcess node = NodeProcess.start(dir, withPresence).awaitReady()) {
+      List<TestSocket> sockets = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        TestSocket s = TestSocket.connect(clients, node.wsPort).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        s.join("sub-" + i, "chat", "room-1", null);
+        assertEquals("sync", s.frame(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+            .getJsonObject("event").getString("type"));
+        sockets.add(s);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      String online = "";
+      while (!online.equals("{\"online\":2}") && System.nanoTime() < deadline) {
+        online = node.call("stream::get", presence).body();
+        Thread.sleep(20);
+      }
+      assertEquals("{\"online\":2}", online, "both joins counted before the stop");
       assertEquals(200, node.call("stream::set",
           "{\"stream_name\":\"s\",\"group_id\":\"g\",\"item_id\":\"i\",\"data\":\"kept\"}").statusCode());
+
       node.process().destroy(); // SIGTERM
+      for (TestSocket s : sockets) {
+        s.closed().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertEquals((short) 1001, s.closeStatusCode(), () -> "close code: going away; node output:\n" + output(node));
+      }
       assertTrue(node.process().waitFor(20, TimeUnit.SECONDS), "node did not stop on SIGTERM");
       String out = node.output();
       assertTrue(out.contains("shutting down"), out);
       assertTrue(out.contains("stopped"), out);
+      assertTrue(!out.contains("longer than"), out);
+    } finally {
+      clients.close();
+    }
+    try (NodeProcess again = NodeProcess.start(dir, fileBased).awaitReady()) {
+      assertEquals("{\"online\":0}", again.call("stream::get", presence).body(),
+          "the leave of each socket closed by SIGTERM ran, once, and was flushed");
     }
     try (NodeProcess again = NodeProcess.start(dir, fileBased).awaitReady()) {
       HttpResponse<String> r = again.call("stream::get", "{\"stream_name\":\"s\",\"group_id\":\"g\",\"item_id\":\"i\"}");
@@ -161,6 +196,15 @@ class NodeProcessTest {
     assertEquals(0, r.exitCode());
     for (String word : List.of("start", "config", "trigger", "subscribe", "--config", "--deploy", "--cluster", "STREAMNODE_")) {
       assertTrue(r.output().contains(word), word + " missing from help:\n" + r.output());
+    }
+  }
+
+  private static String output(NodeProcess node) {
+    try {
+      node.process().waitFor(5, TimeUnit.SECONDS);
+      return node.output();
+    } catch (Exception e) {
+      return e.toString();
     }
   }
 }

@@ -185,7 +185,8 @@ final class ProcessCluster implements AutoCloseable {
     NodeProcess node = nodes[i];
     return node.http().sendAsync(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + node.httpPort + "/functions/" + functionId))
-        .timeout(Duration.ofSeconds(seconds)).POST(HttpRequest.BodyPublishers.ofString(input.encode())).build(),
+        .timeout(Duration.ofSeconds(seconds)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(input.encode())).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

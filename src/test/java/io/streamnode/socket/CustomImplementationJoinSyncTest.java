@@ -11,7 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,9 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static io.streamnode.testing.Frames.assertGolden;
 import static io.streamnode.testing.Frames.wrapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A join on a stream with a custom {@code get} / {@code list} is synced from it, as iii's join
@@ -32,8 +34,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * sent but the subscription stands (iii's {@code handle_socket_message_*_errors_do_not_emit_sync_messages}).
  */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+// JUnit's own timeout: Vert.x's @Timeout only bounds tests that take a VertxTestContext.
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
 class CustomImplementationJoinSyncTest {
+
+  /** Every blocking wait is bounded: a frame that never comes fails the test instead of hanging the build. */
+  private static final long WAIT_S = 10;
 
   private StreamNode node;
   private Worker caller;
@@ -44,7 +50,7 @@ class CustomImplementationJoinSyncTest {
   @BeforeEach
   void start(Vertx vertx) {
     this.vertx = vertx;
-    node = TestNodes.start(vertx).await();
+    node = TestNodes.start(vertx).timeout(WAIT_S, SECONDS).await();
     caller = Worker.create(vertx);
     implementation = Worker.create(vertx);
   }
@@ -52,13 +58,13 @@ class CustomImplementationJoinSyncTest {
   @AfterEach
   void stop() {
     // A node's servers wait for open connections when they stop.
-    sockets.forEach(s -> s.close().otherwiseEmpty().await());
-    implementation.close().await();
-    node.close().await();
+    sockets.forEach(s -> s.close().otherwiseEmpty().timeout(WAIT_S, SECONDS).await());
+    implementation.close().timeout(WAIT_S, SECONDS).await();
+    node.close().timeout(WAIT_S, SECONDS).await();
   }
 
   private TestSocket socket() {
-    TestSocket socket = TestSocket.connect(vertx, node.streamSocketPort()).await();
+    TestSocket socket = TestSocket.connect(vertx, node.streamSocketPort()).timeout(WAIT_S, SECONDS).await();
     sockets.add(socket);
     return socket;
   }
@@ -69,24 +75,24 @@ class CustomImplementationJoinSyncTest {
 
   @Test
   void aGroupJoinIsSyncedFromTheCustomList() {
-    MapStream custom = MapStream.register(implementation, "custom", List.of("list")).await()
+    MapStream custom = MapStream.register(implementation, "custom", List.of("list")).timeout(WAIT_S, SECONDS).await()
         .seed("g", "a", new JsonObject().put("from", "custom")).seed("g", "b", 2);
-    caller.call("stream::set", item("custom", "stored").put("data", "in the adapter")).await();
+    caller.call("stream::set", item("custom", "stored").put("data", "in the adapter")).timeout(WAIT_S, SECONDS).await();
     TestSocket socket = socket();
-    socket.join("s", "custom", "g", null).await();
+    socket.join("s", "custom", "g", null).timeout(WAIT_S, SECONDS).await();
     assertGolden(wrapper("custom", "g", null, "{\"type\":\"sync\",\"data\":[{\"from\":\"custom\"},2]}"),
-        socket.frame(0).await());
+        socket.frame(0).timeout(WAIT_S, SECONDS).await());
     assertEquals("{\"op\":\"list\",\"input\":{\"stream_name\":\"custom\",\"group_id\":\"g\"}}",
         custom.calls().get(0).encode());
   }
 
   @Test
   void anItemJoinIsSyncedFromTheCustomGetAndNoResultSyncsNull() {
-    MapStream.register(implementation, "custom", List.of("get")).await().seed("g", "a", new JsonObject().put("v", 1));
+    MapStream.register(implementation, "custom", List.of("get")).timeout(WAIT_S, SECONDS).await().seed("g", "a", new JsonObject().put("v", 1));
     TestSocket socket = socket();
-    socket.join("s1", "custom", "g", "a").await();
-    socket.join("s2", "custom", "g", "missing").await();
-    List<JsonObject> frames = socket.frames(2).await();
+    socket.join("s1", "custom", "g", "a").timeout(WAIT_S, SECONDS).await();
+    socket.join("s2", "custom", "g", "missing").timeout(WAIT_S, SECONDS).await();
+    List<JsonObject> frames = socket.frames(2).timeout(WAIT_S, SECONDS).await();
     assertGolden(wrapper("custom", "g", "a", "{\"type\":\"sync\",\"data\":{\"v\":1}}"), frames.get(0));
     assertGolden(wrapper("custom", "g", "missing", "{\"type\":\"sync\",\"data\":null}"), frames.get(1));
   }
@@ -94,18 +100,18 @@ class CustomImplementationJoinSyncTest {
   @Test
   void aFailingCustomGetOrListSendsNoSyncButTheSubscriptionStands() {
     implementation.registerFunction("stream::get(custom)",
-        input -> Future.failedFuture(new FunctionException("GET_FAILED", "custom get failed", 500))).await();
+        input -> Future.failedFuture(new FunctionException("GET_FAILED", "custom get failed", 500))).timeout(WAIT_S, SECONDS).await();
     implementation.registerFunction("stream::list(custom)",
-        input -> Future.failedFuture(new FunctionException("LIST_FAILED", "custom list failed", 500))).await();
+        input -> Future.failedFuture(new FunctionException("LIST_FAILED", "custom list failed", 500))).timeout(WAIT_S, SECONDS).await();
     TestSocket socket = socket();
-    socket.join("item", "custom", "g", "a").await();
-    socket.join("group", "custom", "g", null).await();
+    socket.join("item", "custom", "g", "a").timeout(WAIT_S, SECONDS).await();
+    socket.join("group", "custom", "g", null).timeout(WAIT_S, SECONDS).await();
     pause(200);
     assertEquals(0, socket.received().size(), "no sync: " + socket.received());
 
     // Both subscriptions are live: a write reaches each once.
-    caller.call("stream::set", item("custom", "a").put("data", 1)).await();
-    List<JsonObject> frames = socket.frames(2).await();
+    caller.call("stream::set", item("custom", "a").put("data", 1)).timeout(WAIT_S, SECONDS).await();
+    List<JsonObject> frames = socket.frames(2).timeout(WAIT_S, SECONDS).await();
     for (JsonObject frame : frames) {
       assertGolden(wrapper("custom", "g", "a", "{\"type\":\"create\",\"data\":1}"), frame);
     }
@@ -113,28 +119,42 @@ class CustomImplementationJoinSyncTest {
 
   @Test
   void writesAfterACustomSyncArriveOnceAndInOrder() {
-    MapStream.register(implementation, "custom", List.of("list", "set")).await().seed("g", "a", 0);
+    MapStream.register(implementation, "custom", List.of("list", "set")).timeout(WAIT_S, SECONDS).await().seed("g", "a", 0);
     TestSocket socket = socket();
-    // Writes race the join: each one is either in the sync or an event after it, never both.
-    List<Future<FunctionResult>> writes = new ArrayList<>();
-    socket.join("s", "custom", "g", null);
-    for (int i = 1; i <= 20; i++) {
-      writes.add(caller.call("stream::set", item("custom", "a").put("data", i)));
-    }
-    Future.all(writes).await();
-    JsonObject sync = socket.frame(0).await();
+    // Writes one after another; the join goes out once the 5th is acknowledged, so it races the
+    // rest: each write is either in the sync or an event after it, never both, never neither.
+    int writes = 40;
+    Future<Void> chain = chain(1, writes, n -> {
+      if (n == 5) {
+        socket.join("s", "custom", "g", null);
+      }
+    });
+    chain.timeout(WAIT_S, SECONDS).await();
+    JsonObject sync = socket.frame(0).timeout(WAIT_S, SECONDS).await();
     int synced = sync.getJsonObject("event").getJsonArray("data").getInteger(0);
-    List<JsonObject> frames = socket.frames(1 + 20 - synced).await();
+    assertTrue(synced >= 5 && synced < writes, "the join raced the writes: synced at " + synced);
+    List<JsonObject> frames = socket.frames(1 + writes - synced).timeout(WAIT_S, SECONDS).await();
     for (int i = 1; i < frames.size(); i++) {
       assertEquals(synced + i, frames.get(i).getJsonObject("event").getInteger("data"), frames.toString());
     }
     pause(100);
-    assertEquals(1 + 20 - synced, socket.received().size(), "nothing more: " + socket.received());
+    assertEquals(1 + writes - synced, socket.received().size(), "nothing more: " + socket.received());
+  }
+
+  /** Sets item a to n, n+1, ... last, each once the previous one is acknowledged, calling {@code acked} after each. */
+  private Future<Void> chain(int n, int last, java.util.function.IntConsumer acked) {
+    if (n > last) {
+      return Future.succeededFuture();
+    }
+    return caller.call("stream::set", item("custom", "a").put("data", n)).compose(r -> {
+      acked.accept(n);
+      return chain(n + 1, last, acked);
+    });
   }
 
   private void pause(long ms) {
     Promise<Void> p = Promise.promise();
     vertx.setTimer(ms, t -> p.complete());
-    p.future().await();
+    p.future().timeout(WAIT_S, SECONDS).await();
   }
 }

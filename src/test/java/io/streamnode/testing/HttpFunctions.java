@@ -52,7 +52,7 @@ public final class HttpFunctions {
   /** Raw body of a call, whatever the status. */
   public Future<Buffer> raw(String functionId, Object input) {
     return client.request(HttpMethod.POST, "/functions/" + functionId)
-        .compose(req -> req.send(Json.encodeToBuffer(input)))
+        .compose(req -> req.putHeader("content-type", "application/json").send(Json.encodeToBuffer(input)))
         .compose(resp -> resp.body());
   }
 

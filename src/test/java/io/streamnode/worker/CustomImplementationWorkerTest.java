@@ -11,6 +11,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A worker registers a custom stream implementation as iii's SDKs do, with
@@ -129,10 +130,23 @@ class CustomImplementationWorkerTest extends WorkerTestBase {
       second.send(registerFunction("stream::get(orders)"));
       sync(second);
       first.close();
-      Thread.sleep(200);
-      Future<FunctionResult> get = functions.call("stream::get", item("orders", "o1"));
-      second.send(result(second.next("invokefunction"), "from the second worker"));
-      assertEquals("from the second worker", get.await().value());
+      // The node learns of the close asynchronously: until it has, a get may still reach the
+      // closing first connection and fail with invocation_stopped; retry those. A get answered
+      // without calling the second worker means the stream fell back to the adapter: a failure.
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (true) {
+        Future<FunctionResult> get = functions.call("stream::get", item("orders", "o1"));
+        JsonObject invoke = second.poll(get);
+        if (invoke != null) {
+          second.send(result(invoke, "from the second worker"));
+          assertEquals("from the second worker", get.timeout(5, java.util.concurrent.TimeUnit.SECONDS).await().value());
+          return;
+        }
+        FunctionException stillClosing = assertThrows(FunctionException.class, get::await,
+            "the get was answered without the second worker, which still serves the stream");
+        assertEquals("invocation_stopped", stillClosing.code());
+        assertTrue(System.currentTimeMillis() < deadline, "the node never noticed the first worker left");
+      }
     }
   }
 }

@@ -4,15 +4,20 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -26,16 +31,22 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class RawWorker implements AutoCloseable {
 
   static final long WAIT_MS = 5_000;
+  private static final Set<String> QUIET = Set.of("workerregistered", "pong");
 
   private final WebSocketClient client;
   private final WebSocket ws;
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   private final BlockingQueue<Buffer> pongs = new LinkedBlockingQueue<>();
   private final CountDownLatch closed = new CountDownLatch(1);
+  /** Frames {@link #next(Predicate)} passed over, other than the handshake's and pongs: a negative check must see them. */
+  private final List<JsonObject> skipped = new ArrayList<>();
 
   private RawWorker(Vertx vertx, int port, String path) {
-    client = vertx.createWebSocketClient();
-    ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path))
+    // Large results (a big stream::list) must fit: frames up to 16 MB.
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+    ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
+        .setAllowOriginHeader(false))
         .map(socket -> {
           socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
           socket.pongHandler(pongs::add);
@@ -69,6 +80,17 @@ final class RawWorker implements AutoCloseable {
     return this;
   }
 
+  /** Stops reading from the socket (as a worker on a slow network would), until {@link #resume()}. */
+  RawWorker pause() {
+    ws.pause();
+    return this;
+  }
+
+  RawWorker resume() {
+    ws.resume();
+    return this;
+  }
+
   RawWorker ping(Buffer payload) {
     ws.writePing(payload).await();
     return this;
@@ -87,7 +109,11 @@ final class RawWorker implements AutoCloseable {
     return frame;
   }
 
-  /** The next frame of a type, skipping others (e.g. {@code workerregistered}). */
+  /**
+   * The next frame of a type, skipping others (e.g. {@code workerregistered}). A skipped frame
+   * other than {@code workerregistered} or {@code pong} is remembered, and {@link #expectSilence}
+   * fails on it: a wrongly fired {@code invokefunction} is never thrown away unseen.
+   */
   JsonObject next(String type) throws InterruptedException {
     return next(f -> type.equals(f.getString("type")));
   }
@@ -103,12 +129,35 @@ final class RawWorker implements AutoCloseable {
       if (wanted.test(frame)) {
         return frame;
       }
+      if (!QUIET.contains(frame.getString("type"))) {
+        skipped.add(frame);
+      }
     }
   }
 
-  /** Asserts that nothing arrives for {@code ms}. */
+  /**
+   * The next frame if one arrives before {@code until} completes (or within {@link #WAIT_MS}),
+   * else null: for a call that is answered either by this worker or without it.
+   */
+  JsonObject poll(io.vertx.core.Future<?> until) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + WAIT_MS;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject frame = frames.poll(10, TimeUnit.MILLISECONDS);
+      if (frame != null) {
+        return frame;
+      }
+      if (until.isComplete()) {
+        return frames.poll(50, TimeUnit.MILLISECONDS);
+      }
+    }
+    return null;
+  }
+
+  /** Asserts that nothing arrives for {@code ms}, and that nothing unexpected was skipped before. */
   void expectSilence(long ms) throws InterruptedException {
-    assertNull(frames.poll(ms, TimeUnit.MILLISECONDS), "unexpected frame");
+    assertEquals(List.of(), skipped, "frames skipped while waiting for others");
+    JsonObject frame = frames.poll(ms, TimeUnit.MILLISECONDS);
+    assertNull(frame, () -> "unexpected frame " + frame);
   }
 
   boolean awaitClosed(long ms) throws InterruptedException {

@@ -33,10 +33,17 @@ class WorkerDisconnectTest extends WorkerTestBase {
         calls.incrementAndGet();
         return Future.succeededFuture(FunctionResult.NONE);
       }).completion().await();
+      // Positive control: the watcher's own trigger on the same stream fires for the same write,
+      // so the write did reach trigger dispatch; the gone worker's trigger must not have.
+      watcher.send(registerFunction("watcher::control"));
+      watcher.send(registerTrigger(uuid(), "stream", "watcher::control", new JsonObject().put("stream_name", "s")));
+      sync(watcher);
       watcher.send(invoke(uuid(), "stream::set", set("s", "g", "i", 1)));
-      watcher.next("invocationresult");
-      Thread.sleep(300);
-      assertEquals(0, calls.get());
+      var frames = nextByType(watcher, 2);
+      assertEquals("watcher::control", frames.get("invokefunction").getString("function_id"));
+      watcher.send(result(frames.get("invokefunction"), null));
+      watcher.expectSilence(300);
+      assertEquals(0, calls.get(), "the gone worker's trigger fired");
     }
   }
 

@@ -12,7 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static io.streamnode.testing.Frames.assertGolden;
 import static io.streamnode.testing.Frames.wrapper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,8 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * order: subscribers see the writes in the order the implementation made them.
  */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+// JUnit's own timeout: Vert.x's @Timeout only bounds tests that take a VertxTestContext.
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
 class CustomImplementationEventsTest {
+
+  /** Every blocking wait is bounded: a frame that never comes fails the test instead of hanging the build. */
+  private static final long WAIT_S = 10;
 
   private StreamNode node;
   private Worker caller;
@@ -49,7 +54,7 @@ class CustomImplementationEventsTest {
   @BeforeEach
   void start(Vertx vertx) {
     this.vertx = vertx;
-    node = TestNodes.start(vertx).await();
+    node = TestNodes.start(vertx).timeout(WAIT_S, SECONDS).await();
     caller = Worker.create(vertx);
     implementation = Worker.create(vertx);
   }
@@ -57,21 +62,21 @@ class CustomImplementationEventsTest {
   @AfterEach
   void stop() {
     // A node's servers wait for open connections when they stop.
-    sockets.forEach(s -> s.close().otherwiseEmpty().await());
-    implementation.close().await();
-    node.close().await();
+    sockets.forEach(s -> s.close().otherwiseEmpty().timeout(WAIT_S, SECONDS).await());
+    implementation.close().timeout(WAIT_S, SECONDS).await();
+    node.close().timeout(WAIT_S, SECONDS).await();
   }
 
   private TestSocket subscriber(String stream) {
-    TestSocket socket = TestSocket.connect(vertx, node.streamSocketPort()).await();
+    TestSocket socket = TestSocket.connect(vertx, node.streamSocketPort()).timeout(WAIT_S, SECONDS).await();
     sockets.add(socket);
-    socket.join("sub", stream, "g", null).await();
-    socket.frame(0).await(); // the sync
+    socket.join("sub", stream, "g", null).timeout(WAIT_S, SECONDS).await();
+    socket.frame(0).timeout(WAIT_S, SECONDS).await(); // the sync
     return socket;
   }
 
   private Object call(String functionId, JsonObject input) {
-    return caller.call(functionId, input).await().value();
+    return caller.call(functionId, input).timeout(WAIT_S, SECONDS).await().value();
   }
 
   private static JsonObject item(String stream, String item) {
@@ -80,7 +85,7 @@ class CustomImplementationEventsTest {
 
   @Test
   void delegatedWritesReachSubscribersAsCreateUpdateAndDelete() {
-    MapStream.register(implementation, "custom", List.of("set", "delete", "update")).await();
+    MapStream.register(implementation, "custom", List.of("set", "delete", "update")).timeout(WAIT_S, SECONDS).await();
     TestSocket socket = subscriber("custom");
 
     call("stream::set", item("custom", "a").put("data", new JsonObject().put("n", 1)));
@@ -93,7 +98,7 @@ class CustomImplementationEventsTest {
     call("stream::send", new JsonObject().put("stream_name", "custom").put("group_id", "g").put("type", "end")
         .put("data", 0));
 
-    List<JsonObject> frames = socket.frames(7).await();
+    List<JsonObject> frames = socket.frames(7).timeout(WAIT_S, SECONDS).await();
     assertGolden(wrapper("custom", "g", "a", "{\"type\":\"create\",\"data\":{\"n\":1}}"), frames.get(1));
     assertGolden(wrapper("custom", "g", "a", "{\"type\":\"update\",\"data\":{\"n\":2}}"), frames.get(2));
     assertGolden(wrapper("custom", "g", "a", "{\"type\":\"update\",\"data\":{\"n\":2,\"m\":true}}"), frames.get(3));
@@ -105,7 +110,7 @@ class CustomImplementationEventsTest {
 
   @Test
   void delegatedWritesFireTheStreamTriggersWithTheEvent() {
-    MapStream.register(implementation, "custom", List.of("set", "delete")).await();
+    MapStream.register(implementation, "custom", List.of("set", "delete")).timeout(WAIT_S, SECONDS).await();
     List<JsonObject> fired = new CopyOnWriteArrayList<>();
     Promise<Void> two = Promise.promise();
     implementation.registerFunction("test::on_change", input -> {
@@ -114,12 +119,12 @@ class CustomImplementationEventsTest {
         two.tryComplete();
       }
       return Future.succeededFuture(FunctionResult.NULL);
-    }).await();
-    implementation.registerTrigger("stream", "test::on_change", new JsonObject().put("stream_name", "custom")).await();
+    }).timeout(WAIT_S, SECONDS).await();
+    implementation.registerTrigger("stream", "test::on_change", new JsonObject().put("stream_name", "custom")).timeout(WAIT_S, SECONDS).await();
 
     call("stream::set", item("custom", "a").put("data", "v"));
     call("stream::delete", item("custom", "a"));
-    two.future().await();
+    two.future().timeout(WAIT_S, SECONDS).await();
     assertGolden(wrapper("custom", "g", "a", "{\"type\":\"create\",\"data\":\"v\"}"), fired.get(0));
     assertGolden(wrapper("custom", "g", "a", "{\"type\":\"delete\",\"data\":\"v\"}"), fired.get(1));
   }
@@ -141,7 +146,7 @@ class CustomImplementationEventsTest {
         done.complete(FunctionResult.of(new JsonObject().put("old_value", n == 0 ? null : n - 1).put("new_value", n)));
       });
       return done.future();
-    }).await();
+    }).timeout(WAIT_S, SECONDS).await();
     TestSocket socket = subscriber("custom");
 
     int writes = 40;
@@ -149,8 +154,8 @@ class CustomImplementationEventsTest {
     for (int i = 0; i < writes; i++) {
       calls.add(caller.call("stream::set", item("custom", "counter").put("data", i)));
     }
-    Future.all(calls).await();
-    List<JsonObject> frames = socket.frames(1 + writes).await();
+    Future.all(calls).timeout(WAIT_S, SECONDS).await();
+    List<JsonObject> frames = socket.frames(1 + writes).timeout(WAIT_S, SECONDS).await();
 
     List<Integer> delivered = frames.subList(1, frames.size()).stream()
         .map(f -> f.getJsonObject("event").getInteger("data")).toList();
@@ -165,13 +170,13 @@ class CustomImplementationEventsTest {
       Object data = ((JsonObject) input).getValue("data");
       return "bad".equals(data) ? Future.succeededFuture(FunctionResult.of("not a result"))
           : Future.succeededFuture(FunctionResult.of(new JsonObject().put("new_value", data)));
-    }).await();
+    }).timeout(WAIT_S, SECONDS).await();
     TestSocket socket = subscriber("custom");
 
     FunctionException bad = assertThrows(FunctionException.class,
-        () -> caller.call("stream::set", item("custom", "a").put("data", "bad")).await());
+        () -> caller.call("stream::set", item("custom", "a").put("data", "bad")).timeout(WAIT_S, SECONDS).await());
     assertEquals("JSON_ERROR", bad.code());
     call("stream::set", item("custom", "b").put("data", "good"));
-    assertGolden(wrapper("custom", "g", "b", "{\"type\":\"create\",\"data\":\"good\"}"), socket.frame(1).await());
+    assertGolden(wrapper("custom", "g", "b", "{\"type\":\"create\",\"data\":\"good\"}"), socket.frame(1).timeout(WAIT_S, SECONDS).await());
   }
 }

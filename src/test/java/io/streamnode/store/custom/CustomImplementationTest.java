@@ -12,7 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.Timeout;
+import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -36,8 +37,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answer with iii's shapes, codes and messages.
  */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+// JUnit's own timeout: Vert.x's @Timeout only bounds tests that take a VertxTestContext.
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
 class CustomImplementationTest {
+
+  /** Every blocking wait is bounded: a frame that never comes fails the test instead of hanging the build. */
+  private static final long WAIT_S = 10;
 
   private StreamNode node;
   private Worker caller;
@@ -47,23 +52,23 @@ class CustomImplementationTest {
   @BeforeEach
   void start(Vertx vertx) {
     this.vertx = vertx;
-    node = TestNodes.start(vertx).await();
+    node = TestNodes.start(vertx).timeout(WAIT_S, SECONDS).await();
     caller = Worker.create(vertx);
     implementation = Worker.create(vertx);
   }
 
   @AfterEach
   void stop() {
-    implementation.close().await();
-    node.close().await();
+    implementation.close().timeout(WAIT_S, SECONDS).await();
+    node.close().timeout(WAIT_S, SECONDS).await();
   }
 
   private FunctionResult call(String functionId, JsonObject input) {
-    return caller.call(functionId, input).await();
+    return caller.call(functionId, input).timeout(WAIT_S, SECONDS).await();
   }
 
   private FunctionException failure(String functionId, JsonObject input) {
-    return assertThrows(FunctionException.class, () -> caller.call(functionId, input).await());
+    return assertThrows(FunctionException.class, () -> caller.call(functionId, input).timeout(WAIT_S, SECONDS).await());
   }
 
   private static JsonObject item(String stream, String item) {
@@ -72,7 +77,7 @@ class CustomImplementationTest {
 
   /** Registers {@code functionId} answering whatever {@code answer} holds at call time. */
   private RecordingFunction answering(String functionId, AtomicReference<FunctionHandler> answer) {
-    return RecordingFunction.register(implementation, functionId, input -> answer.get().handle(input)).await();
+    return RecordingFunction.register(implementation, functionId, input -> answer.get().handle(input)).timeout(WAIT_S, SECONDS).await();
   }
 
   private static FunctionHandler returns(Object value) {
@@ -83,17 +88,17 @@ class CustomImplementationTest {
   void eachOfTheSixFunctionsCallsItsCustomImplementationWithIiisInputAndAnswersWithIt() {
     // The answers of iii's test_stream_custom_functions_override_adapter.
     RecordingFunction get = RecordingFunction.register(implementation, "stream::get(custom)",
-        returns(new JsonObject().put("from", "custom-get"))).await();
+        returns(new JsonObject().put("from", "custom-get"))).timeout(WAIT_S, SECONDS).await();
     RecordingFunction list = RecordingFunction.register(implementation, "stream::list(custom)",
-        returns(new JsonArray().add(new JsonObject().put("from", "custom-list")))).await();
+        returns(new JsonArray().add(new JsonObject().put("from", "custom-list")))).timeout(WAIT_S, SECONDS).await();
     RecordingFunction listGroups = RecordingFunction.register(implementation, "stream::list_groups(custom)",
-        returns(new JsonArray().add("alpha").add("beta"))).await();
+        returns(new JsonArray().add("alpha").add("beta"))).timeout(WAIT_S, SECONDS).await();
     RecordingFunction set = RecordingFunction.register(implementation, "stream::set(custom)",
-        returns(new JsonObject("{\"old_value\":null,\"new_value\":{\"from\":\"custom-set\"}}"))).await();
+        returns(new JsonObject("{\"old_value\":null,\"new_value\":{\"from\":\"custom-set\"}}"))).timeout(WAIT_S, SECONDS).await();
     RecordingFunction delete = RecordingFunction.register(implementation, "stream::delete(custom)",
-        returns(new JsonObject("{\"old_value\":{\"from\":\"custom-delete\"}}"))).await();
+        returns(new JsonObject("{\"old_value\":{\"from\":\"custom-delete\"}}"))).timeout(WAIT_S, SECONDS).await();
     RecordingFunction update = RecordingFunction.register(implementation, "stream::update(custom)",
-        returns(new JsonObject("{\"old_value\":{\"count\":1},\"new_value\":{\"count\":2}}"))).await();
+        returns(new JsonObject("{\"old_value\":{\"count\":1},\"new_value\":{\"count\":2}}"))).timeout(WAIT_S, SECONDS).await();
 
     // What a worker's call carries besides the input (iii adds it too) is not passed on.
     String caller = "\"_caller_worker_id\":\"w-1\"";
@@ -127,7 +132,7 @@ class CustomImplementationTest {
   @Test
   void updateOpsReachTheCustomImplementationAsIiiReserializesThem() {
     RecordingFunction update = RecordingFunction.register(implementation, "stream::update(custom)",
-        returns(new JsonObject().put("new_value", 1))).await();
+        returns(new JsonObject().put("new_value", 1))).timeout(WAIT_S, SECONDS).await();
     call("stream::update", item("custom", "i").put("ops", new JsonArray("["
         + "{\"type\":\"set\",\"path\":\"a\"},"
         + "{\"path\":[\"x\",\"y\"],\"type\":\"merge\",\"value\":{\"k\":1},\"unknown\":true},"
@@ -264,8 +269,8 @@ class CustomImplementationTest {
 
   @Test
   void listAllAndSendAreNeverDelegated() {
-    MapStream custom = MapStream.register(implementation, "custom").await();
-    RecordingFunction send = RecordingFunction.register(implementation, "stream::send(custom)").await();
+    MapStream custom = MapStream.register(implementation, "custom").timeout(WAIT_S, SECONDS).await();
+    RecordingFunction send = RecordingFunction.register(implementation, "stream::send(custom)").timeout(WAIT_S, SECONDS).await();
     call("stream::set", item("custom", "i").put("data", 1));
     call("stream::set", item("plain", "i").put("data", 2));
 
@@ -280,12 +285,12 @@ class CustomImplementationTest {
 
   @Test
   void unregisteringTheCustomImplementationFallsBackToTheAdapter() {
-    MapStream.register(implementation, "custom", List.of("set")).await();
+    MapStream.register(implementation, "custom", List.of("set")).timeout(WAIT_S, SECONDS).await();
     assertEquals("{\"old_value\":null,\"new_value\":\"custom\"}",
         encode(call("stream::set", item("custom", "i").put("data", "custom"))));
     assertFalse(call("stream::get", item("custom", "i")).present(), "the delegated set did not reach the adapter");
 
-    implementation.unregisterFunction("stream::set(custom)").await();
+    implementation.unregisterFunction("stream::set(custom)").timeout(WAIT_S, SECONDS).await();
     assertEquals("{\"old_value\":null,\"new_value\":\"stored\"}",
         encode(call("stream::set", item("custom", "i").put("data", "stored"))));
     assertEquals("stored", call("stream::get", item("custom", "i")).value());
@@ -293,7 +298,7 @@ class CustomImplementationTest {
 
   @Test
   void onlyTheOpsAndTheStreamWithACustomImplementationAreDelegated() {
-    MapStream custom = MapStream.register(implementation, "custom", List.of("get")).await()
+    MapStream custom = MapStream.register(implementation, "custom", List.of("get")).timeout(WAIT_S, SECONDS).await()
         .seed("g", "i", "from custom");
     call("stream::set", item("custom", "i").put("data", "from adapter"));
     call("stream::set", item("plain", "i").put("data", "plain"));
@@ -308,7 +313,7 @@ class CustomImplementationTest {
   void aRegistrationWhoseFunctionIsGoneFallsBackToTheAdapter() {
     // The store may hear of an unregistration after a call: the call then finds no handler and
     // uses the adapter rather than failing.
-    CustomImplementations.registered(vertx, "stream::set(ghost)").await();
+    CustomImplementations.registered(vertx, "stream::set(ghost)").timeout(WAIT_S, SECONDS).await();
     assertEquals("{\"old_value\":null,\"new_value\":1}", encode(call("stream::set", item("ghost", "i").put("data", 1))));
     assertEquals(1, call("stream::get", item("ghost", "i")).value());
   }

@@ -18,7 +18,8 @@ import java.util.concurrent.CountDownLatch;
  * Stops by itself after {@code maxWrites} writes or {@code maxMillis}, then prints a summary on
  * stderr.
  *
- * <p>Usage: {@code FileStorageKillWriter <dir> <maxWrites> <maxMillis> [inFlight] [fsync]}
+ * <p>Usage: {@code FileStorageKillWriter <dir> <maxWrites> <maxMillis> [inFlight] [fsync] [round]}: items
+ * are named {@code r<round>k<n>} and carry the round in their value, so each run writes values of its own.
  */
 public final class FileStorageKillWriter {
 
@@ -32,8 +33,10 @@ public final class FileStorageKillWriter {
   private long acked;
   private int inFlight;
   private final Runnable onDone;
+  private final int round;
 
-  private FileStorageKillWriter(FileStorage storage, long maxWrites, long maxMillis, Runnable onDone) {
+  private FileStorageKillWriter(FileStorage storage, long maxWrites, long maxMillis, int round, Runnable onDone) {
+    this.round = round;
     this.storage = storage;
     this.out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false);
     this.maxWrites = maxWrites;
@@ -47,6 +50,7 @@ public final class FileStorageKillWriter {
     long maxMillis = Long.parseLong(args[2]);
     int window = args.length > 3 ? Integer.parseInt(args[3]) : 32;
     boolean fsync = args.length > 4 && Boolean.parseBoolean(args[4]);
+    int round = args.length > 5 ? Integer.parseInt(args[5]) : 0;
     Vertx vertx = Vertx.vertx();
     FileStorage storage = new FileStorage(vertx, new FileStorageOptions()
         .setFilePath(dir).setSaveIntervalMs(100).setCompactMinBytes(16 * 1024).setFsync(fsync));
@@ -59,7 +63,7 @@ public final class FileStorageKillWriter {
         finished.countDown();
         return;
       }
-      FileStorageKillWriter writer = new FileStorageKillWriter(storage, maxWrites, maxMillis, finished::countDown);
+      FileStorageKillWriter writer = new FileStorageKillWriter(storage, maxWrites, maxMillis, round, finished::countDown);
       for (int i = 0; i < window; i++) {
         writer.writeNext();
       }
@@ -68,6 +72,7 @@ public final class FileStorageKillWriter {
     double seconds = (System.nanoTime() - t0) / 1e9;
     long records = storage.recordsWritten();
     long batches = storage.batchesWritten();
+    // FileStorageFsyncTest reads "batches <n>" from this line.
     System.err.printf("records %d in %.2f s = %.0f records/s, %d batches, %.1f records/batch%n",
         records, seconds, records / seconds, batches, batches == 0 ? 0.0 : (double) records / batches);
     context.runOnContext(v -> storage.close().onComplete(closed -> vertx.close()));
@@ -84,8 +89,8 @@ public final class FileStorageKillWriter {
     long n = started++;
     inFlight++;
     String group = "g" + (n % 10);
-    String item = "k" + n;
-    storage.set("kill", group, item, new JsonObject().put("n", n).put("pad", "p".repeat((int) (n % 64))))
+    String item = "r" + round + "k" + n;
+    storage.set("kill", group, item, new JsonObject().put("n", n).put("round", round).put("pad", "p".repeat((int) (n % 64))))
         .onComplete(done -> {
           inFlight--;
           if (done.failed()) {

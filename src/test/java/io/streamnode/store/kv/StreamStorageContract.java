@@ -24,7 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -345,8 +344,13 @@ public abstract class StreamStorageContract {
         .onComplete(test.succeedingThenComplete());
   }
 
+  /** Compares iteration order (as lists): two sets with the same members are equal in any order. */
   private static void assertSorted(SortedMap<String, SortedSet<String>> all) {
-    assertEquals(new TreeSet<>(all.keySet()), all.keySet());
-    all.values().forEach(groups -> assertEquals(new TreeSet<>(groups), groups));
+    List<String> streams = List.copyOf(all.keySet());
+    assertEquals(streams.stream().sorted().toList(), streams, "streams in name order");
+    all.forEach((stream, groups) -> {
+      List<String> inOrder = List.copyOf(groups);
+      assertEquals(inOrder.stream().sorted().toList(), inOrder, "groups of " + stream + " in name order");
+    });
   }
 }

@@ -46,6 +46,13 @@ public final class RedisServerProcess {
     return server;
   }
 
+  /** A server on a port the test chose (e.g. one a node was already pointed at). */
+  static RedisServerProcess startOn(int port) throws IOException, InterruptedException {
+    RedisServerProcess server = new RedisServerProcess(port, List.of());
+    server.restart();
+    return server;
+  }
+
   public String url() {
     return "redis://127.0.0.1:" + port;
   }

@@ -40,7 +40,8 @@ public final class WorkerSocketPublisher implements Publisher {
 
   /** Opens the connection; the calls made before it is open wait for it. */
   public Future<Void> connect() {
-    socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
+    socket = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/")
+        .setAllowOriginHeader(false))
         .onSuccess(ws -> {
           ws.textMessageHandler(this::onFrame);
           ws.closeHandler(v -> failAll("worker socket closed " + ws.closeStatusCode() + " " + ws.closeReason()));

@@ -1,0 +1,137 @@
+package io.streamnode.trigger;
+
+import io.streamnode.StreamNode;
+import io.streamnode.api.Worker;
+import io.streamnode.config.NodeOptions;
+import io.streamnode.function.FunctionResult;
+import io.streamnode.testing.TestNodes;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * README: "At most {@code limits.max_pending_trigger_calls} calls are in flight; beyond that new
+ * ones are dropped with a warning rather than queued without bound." The handler here answers only
+ * when the test releases it, so what is in flight is known exactly.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+class TriggerCallLimitTest {
+
+  private static final int LIMIT = 2;
+
+  private Worker worker;
+  private final List<Integer> called = new CopyOnWriteArrayList<>();
+  private final List<Promise<FunctionResult>> held = new CopyOnWriteArrayList<>();
+  private final List<String> warnings = new CopyOnWriteArrayList<>();
+  private final Handler capture = new Handler() {
+    @Override
+    public void publish(LogRecord record) {
+      warnings.add(record.getMessage());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+    }
+  };
+
+  @BeforeEach
+  void start(Vertx vertx, VertxTestContext ctx) {
+    Logger.getLogger(TriggerDispatchVerticle.class.getName()).addHandler(capture);
+    NodeOptions options = TestNodes.options();
+    options.getLimits().setMaxPendingTriggerCalls(LIMIT);
+    StreamNode.start(vertx, options)
+        .compose(node -> {
+          worker = Worker.create(vertx);
+          return worker.registerFunction("test::held", input -> {
+            called.add(((JsonObject) input).getJsonObject("event").getInteger("data"));
+            Promise<FunctionResult> answer = Promise.promise();
+            held.add(answer);
+            return answer.future();
+          });
+        })
+        .compose(v -> worker.registerTrigger("stream", "test::held", new JsonObject().put("stream_name", "s")))
+        .<Void>mapEmpty()
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void stop() {
+    Logger.getLogger(TriggerDispatchVerticle.class.getName()).removeHandler(capture);
+  }
+
+  private Future<?> set(int n) {
+    return worker.call("stream::set", new JsonObject().put("stream_name", "s").put("group_id", "g" + n)
+        .put("item_id", "i").put("data", n));
+  }
+
+  @Test
+  void callsBeyondTheLimitAreDroppedWithAWarningNotQueued(Vertx vertx, VertxTestContext ctx) {
+    // Five writes, each firing one call; the handler holds every call, so two stay in flight.
+    List<Future<?>> writes = new ArrayList<>();
+    for (int n = 1; n <= 5; n++) {
+      writes.add(set(n));
+    }
+    Future.all(writes) // every write is acknowledged, dropped trigger calls or not
+        .compose(v -> until(vertx, () -> called.size() >= LIMIT))
+        .compose(v -> pause(vertx, 300)) // a third call would have come by now, as the first two did
+        .compose(v -> {
+          ctx.verify(() -> {
+            assertEquals(LIMIT, called.size(), "calls in flight: " + called);
+            assertTrue(warnings.stream().anyMatch(w -> w.startsWith("trigger calls dropped")), "a warning: " + warnings);
+          });
+          held.forEach(p -> p.complete(FunctionResult.NULL));
+          return pause(vertx, 300); // a queued call would start now
+        })
+        .compose(v -> {
+          ctx.verify(() -> assertEquals(LIMIT, called.size(), "the dropped calls never run: " + called));
+          return set(6); // control: with the calls answered, there is room again
+        })
+        .compose(v -> until(vertx, () -> called.size() > LIMIT))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertEquals(6, called.get(LIMIT), "the write after the release fires: " + called);
+          held.forEach(p -> p.tryComplete(FunctionResult.NULL));
+          ctx.completeNow();
+        })));
+  }
+
+  private static Future<Void> until(Vertx vertx, java.util.function.BooleanSupplier condition) {
+    Promise<Void> p = Promise.promise();
+    vertx.setPeriodic(0, 20, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        p.tryComplete();
+      }
+    });
+    return p.future();
+  }
+
+  private static Future<Void> pause(Vertx vertx, long ms) {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(ms, t -> p.complete());
+    return p.future();
+  }
+}
