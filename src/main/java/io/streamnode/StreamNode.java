@@ -205,6 +205,8 @@ public final class StreamNode {
   public static void registerCodecs(Vertx vertx) {
     try {
       vertx.eventBus().registerCodec(new StreamEventCodec());
+      vertx.eventBus().registerDefaultCodec(io.streamnode.store.event.Recovery.class,
+          new io.streamnode.store.event.Recovery.LocalCodec());
     } catch (IllegalStateException alreadyRegistered) {
       // another node in the same Vert.x (tests) registered it first
     }

@@ -54,9 +54,12 @@ public class HttpApiVerticle extends VerticleBase {
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> json(ctx.response(), 200, Buffer.buffer("{\"status\":\"ok\"}")));
-    if (operations != null) operations.mount(router); // /ready, /metrics, /dashboard/: tokenless
     ApiAccess access = new ApiAccess(BearerToken.of(options.getToken(), options.getTokenFile(), "http_api.token"),
         new OriginPolicy(options.getAllowedOrigins()));
+    // /ready and the dashboard's static files answer without a token (the page asks for it and
+    // sends it with every call it makes); the metrics are data, behind the token when one is set.
+    router.get("/metrics").handler(access);
+    if (operations != null) operations.mount(router);
     router.route("/functions/*").handler(access);
     router.post("/functions/:function_id")
         .handler(BodyHandler.create(false).setBodyLimit(limits.getMaxBodyBytes()))

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.streamnode.store.StoreAddresses;
 import io.streamnode.store.event.GroupPosition;
+import io.streamnode.store.event.Recovery;
 import io.streamnode.store.event.StreamEvent;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.Future;
@@ -387,12 +388,12 @@ final class StreamSocket {
   private Future<Void> recover(Subscription sub, GroupPosition since, boolean announce) {
     JsonObject request = new JsonObject().put("stream_name", sub.stream).put("group_id", sub.group).put("id", sub.item)
         .put("since", since.toJson());
-    return gateway.eventBus().<JsonObject>request(StoreAddresses.RECOVER, request).transform(ar -> {
+    return gateway.eventBus().<Recovery>request(StoreAddresses.RECOVER, request).transform(ar -> {
       if (!current(sub)) {
         return Future.succeededFuture();
       }
-      JsonObject body = ar.succeeded() ? ar.result().body() : null;
-      if (body == null || !Boolean.TRUE.equals(body.getValue("recovered"))) {
+      Recovery recovery = ar.succeeded() ? ar.result().body() : null;
+      if (recovery == null || !recovery.recovered()) {
         gateway.countResync();
         return sync(sub);
       }
@@ -400,13 +401,11 @@ final class StreamSocket {
       if (announce) {
         sendTo(sub, new JsonObject().put("type", "sync").put("recovered", true), since);
       }
-      String epoch = body.getString("epoch");
-      for (Object o : body.getJsonArray("events")) {
-        JsonObject e = (JsonObject) o;
-        Buffer frame = Buffer.buffer(e.getString("frame"));
-        send(sub.positions ? StreamEvent.withPosition(frame, new GroupPosition(epoch, e.getLong("offset"))) : frame);
+      for (StreamEvent e : recovery.events()) {
+        // The events are the store's own: every client resuming at once shares their frames.
+        send(sub.positions ? e.positionFrame() : e.frame());
       }
-      activate(sub, new GroupPosition(epoch, body.getLong("offset")));
+      activate(sub, recovery.last());
       return Future.succeededFuture();
     });
   }

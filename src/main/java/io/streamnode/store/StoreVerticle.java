@@ -6,6 +6,7 @@ import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.store.event.EventDraft;
 import io.streamnode.store.event.GroupPosition;
+import io.streamnode.store.event.Recovery;
 import io.streamnode.store.event.StreamEvent;
 import io.streamnode.store.update.UpdateOps;
 
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -499,8 +501,9 @@ public class StoreVerticle extends VerticleBase {
   }
 
   /**
-   * The events of a group (or of one item) after a client's position, for a resuming join:
-   * {@code {recovered: true, epoch, offset, events: [{id, offset, frame}]}} or {@code {recovered: false}}.
+   * The events of a group (or of one item) after a client's position, for a resuming join: a
+   * {@link Recovery} (events shared, not copied), {@link Recovery#NOT_RECOVERED} when the history
+   * no longer holds them all or the position is malformed.
    */
   private Future<FunctionResult> recover(Object input) {
     StreamInput in = StreamInput.of(StoreAddresses.RECOVER, input, limits.getMaxNameBytes());
@@ -509,23 +512,23 @@ public class StoreVerticle extends VerticleBase {
     String id = in.optionalName("id");
     GroupPosition since = GroupPosition.parse(((JsonObject) input).getValue("since"));
     if (since == null) {
-      return Future.succeededFuture(FunctionResult.of(new JsonObject().put("recovered", false)));
+      return Future.succeededFuture(FunctionResult.of(Recovery.NOT_RECOVERED));
     }
     return storage.since(stream, group, since).map(events -> {
       if (events == null) {
-        return FunctionResult.of(new JsonObject().put("recovered", false));
+        return FunctionResult.of(Recovery.NOT_RECOVERED);
       }
-      JsonArray out = new JsonArray();
-      GroupPosition last = since;
-      for (StreamEvent e : events) {
-        last = e.position();
-        if (id == null || id.equals(e.id())) {
-          out.add(new JsonObject().put("id", e.id()).put("offset", e.offset()).put("time", e.timestamp())
-              .put("frame", e.frame().toString()));
+      GroupPosition last = events.isEmpty() ? since : events.get(events.size() - 1).position();
+      List<StreamEvent> out = events;
+      if (id != null) {
+        out = new ArrayList<>();
+        for (StreamEvent e : events) {
+          if (id.equals(e.id())) {
+            out.add(e);
+          }
         }
       }
-      return FunctionResult.of(new JsonObject().put("recovered", true).put("epoch", last.epoch())
-          .put("offset", last.offset()).put("events", out));
+      return FunctionResult.of(new Recovery(true, last, out));
     });
   }
 

@@ -85,6 +85,18 @@ class ApiTokenTest {
   }
 
   @Test
+  void metricsNeedTheTokenAndReadyDoesNot(Vertx vertx) throws Exception {
+    start(vertx, withTokens());
+    SecurityClients.Reply without = SecurityClients.http(vertx, node.httpPort(), HttpMethod.GET, "/metrics", Map.of(), null);
+    assertEquals(401, without.status());
+    SecurityClients.Reply with = SecurityClients.http(vertx, node.httpPort(), HttpMethod.GET, "/metrics",
+        Map.of("authorization", "Bearer " + HTTP_TOKEN), null);
+    assertEquals(200, with.status());
+    SecurityClients.Reply ready = SecurityClients.http(vertx, node.httpPort(), HttpMethod.GET, "/ready", Map.of(), null);
+    assertEquals(200, ready.status());
+  }
+
+  @Test
   void healthNeedsNoToken(Vertx vertx) throws Exception {
     start(vertx, withTokens());
     SecurityClients.Reply health = SecurityClients.http(vertx, node.httpPort(), HttpMethod.GET, "/health", Map.of(), null);
