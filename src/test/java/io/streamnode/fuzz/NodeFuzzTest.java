@@ -59,7 +59,9 @@ class NodeFuzzTest {
 
   private static final String SPECIAL = "{}[]\",:\\0 ";
 
-  private final long seed = Long.getLong("streamnode.fuzz.seed", System.nanoTime());
+  // A fixed seed in the normal suite, so CI runs the same inputs every time; -Dstreamnode.fuzz.seed=N
+  // explores others (with -Dstreamnode.fuzz.seconds for longer runs).
+  private final long seed = Long.getLong("streamnode.fuzz.seed", 20261129L);
   private final long seconds = Long.getLong("streamnode.fuzz.seconds", 3);
   private final Random random = new Random(seed);
   private long sent;
@@ -189,7 +191,8 @@ class NodeFuzzTest {
       default -> request.putHeader("content-type", "application/json");
     }
     if (random.nextInt(4) == 0) {
-      request.putHeader("origin", "https://" + word() + ".example");
+      // Header values must be visible ASCII, or the client refuses to send them at all.
+      request.putHeader("origin", "https://" + word().replaceAll("[^\\x21-\\x7e]", "x") + ".example");
     }
     String body = random.nextBoolean() ? mutate(functionInput()).encode() : mutateText(String.valueOf(randomJson(3)));
     return http.request(request).compose(req -> req.send(body)).compose(resp -> resp.body()).mapEmpty();
