@@ -65,6 +65,20 @@ class DeadMemberTriggersTest {
           .timeout(WAIT_S, TimeUnit.SECONDS).await();
       until("the control trigger replicated", Duration.ofSeconds(10),
           () -> map(cluster, 0).containsKey(control) && map(cluster, 1).containsKey(control), () -> "");
+      // The function's owner is replicated too: until B knows it, B's dispatch of the trigger for the
+      // groups B owns finds no function (and drops the call, fire-and-forget). Wait until B can call it.
+      HttpFunctions viaB = HttpFunctions.create(cluster.members.get(1).vertx(), cluster.node(1).httpPort());
+      until("the control function callable through B", Duration.ofSeconds(10), () -> {
+        try {
+          viaB.call("cdead::control", new JsonObject().put("probe", true)).toCompletionStage().toCompletableFuture()
+              .get(5, TimeUnit.SECONDS);
+          return true;
+        } catch (Exception notYet) {
+          return false;
+        }
+      }, () -> "");
+      viaB.close();
+      controlCalls.removeIf(java.util.Objects::isNull); // the probes carry no groupId
       for (int g = 0; g < 10; g++) { // ten groups: owners on both survivors
         http.call("stream::set", new JsonObject().put("stream_name", "c-dead").put("group_id", "g" + g)
             .put("item_id", "i").put("data", g)).timeout(WAIT_S, TimeUnit.SECONDS).await();
