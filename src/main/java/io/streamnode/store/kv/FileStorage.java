@@ -88,13 +88,18 @@ public class FileStorage implements StreamStorage {
         dir.close();
         throw e;
       }
-    }, false).onSuccess(v -> {
+    }, false).<Void>map(v -> {
+      // map, not onSuccess: the future the caller gets completes only after this has run. A caller
+      // registering on an executeBlocking future that completed meanwhile is called at once, ahead
+      // of the listeners queued for it, and its first write found the storage "not open".
       commits = new CommitQueue(writer, log);
       timerId = vertx.setPeriodic(options.getSaveIntervalMs(), id -> compactIfDue());
-    }).onFailure(e -> {
+      return null;
+    }).recover(e -> {
       closed = true;
       writer.close();
       snapshotter.close();
+      return Future.failedFuture(e);
     });
   }
 
