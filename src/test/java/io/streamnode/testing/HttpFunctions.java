@@ -15,15 +15,22 @@ import io.vertx.core.json.Json;
  */
 public final class HttpFunctions {
 
+  /** A call still unanswered after this long prints what the node and the JVM are doing (see {@link #diagnose}). */
+  private static final long DIAGNOSE_AFTER_MS = 20_000;
+
+  private final Vertx vertx;
+  private final int port;
   private final HttpClient client;
 
-  private HttpFunctions(HttpClient client) {
+  private HttpFunctions(Vertx vertx, int port, HttpClient client) {
+    this.vertx = vertx;
+    this.port = port;
     this.client = client;
   }
 
   /** A client of the HTTP API on {@code 127.0.0.1:port} with up to {@code connections} connections. */
   public static HttpFunctions create(Vertx vertx, int port, int connections) {
-    return new HttpFunctions(vertx.createHttpClient(
+    return new HttpFunctions(vertx, port, vertx.createHttpClient(
         new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
         new PoolOptions().setHttp1MaxSize(connections)));
   }
@@ -38,7 +45,7 @@ public final class HttpFunctions {
    * null), fails on any non-2xx status with the status and body in the message.
    */
   public Future<Object> call(String functionId, Object input) {
-    return client.request(HttpMethod.POST, "/functions/" + functionId)
+    Future<Object> call = client.request(HttpMethod.POST, "/functions/" + functionId)
         .compose(req -> req.putHeader("content-type", "application/json").send(Json.encodeToBuffer(input)))
         .compose(resp -> resp.body().compose(body -> {
           if (resp.statusCode() / 100 != 2) {
@@ -47,6 +54,45 @@ public final class HttpFunctions {
           }
           return Future.succeededFuture(body.length() == 0 ? null : Json.decodeValue(body));
         }));
+    long timer = vertx.setTimer(DIAGNOSE_AFTER_MS, t -> {
+      if (!call.isComplete()) {
+        diagnose(functionId, input);
+      }
+    });
+    call.onComplete(ar -> vertx.cancelTimer(timer));
+    return call;
+  }
+
+  /**
+   * A call that hangs is a bug to find, not just a failed test: says which layer still answers
+   * (the same call on a fresh connection, {@code GET /health}) and what every thread is doing.
+   */
+  private void diagnose(String functionId, Object input) {
+    HttpClient fresh = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    Future<String> again = fresh.request(HttpMethod.POST, "/functions/" + functionId)
+        .compose(req -> req.putHeader("content-type", "application/json").send(Json.encodeToBuffer(input)))
+        .compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b))
+        .timeout(5, java.util.concurrent.TimeUnit.SECONDS);
+    Future<String> health = fresh.request(HttpMethod.GET, "/health")
+        .compose(req -> req.send()).compose(resp -> resp.body().map(b -> resp.statusCode() + " " + b))
+        .timeout(5, java.util.concurrent.TimeUnit.SECONDS);
+    Future.join(again, health).onComplete(done -> {
+      StringBuilder out = new StringBuilder("HANG: POST /functions/" + functionId + " on port " + port
+          + " unanswered after " + DIAGNOSE_AFTER_MS + " ms\n  same call on a fresh connection: "
+          + (again.succeeded() ? again.result() : again.cause()) + "\n  GET /health: "
+          + (health.succeeded() ? health.result() : health.cause()) + "\n");
+      for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory.getThreadMXBean()
+          .dumpAllThreads(true, true)) {
+        out.append('"').append(info.getThreadName()).append("\" ").append(info.getThreadState())
+            .append(info.getLockName() == null ? "" : " on " + info.getLockName()).append('\n');
+        StackTraceElement[] stack = info.getStackTrace();
+        for (int i = 0; i < Math.min(stack.length, 40); i++) {
+          out.append("    at ").append(stack[i]).append('\n');
+        }
+      }
+      System.err.println(out);
+      fresh.close();
+    });
   }
 
   /** Raw body of a call, whatever the status. */
