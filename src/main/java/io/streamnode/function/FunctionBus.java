@@ -93,8 +93,13 @@ public final class FunctionBus {
 
   /** {@link #callAt(String, String, Object)} naming the call ({@value #CALL_ID_HEADER}) for de-duplication. */
   public Future<FunctionResult> callAt(String address, String functionId, Object input, String callId) {
-    return call(address, functionId, input, new DeliveryOptions(callOptions).addHeader(FUNCTION_HEADER, functionId)
-        .addHeader(CALL_ID_HEADER, callId));
+    return callAt(address, functionId, input, callId, callOptions.getSendTimeout());
+  }
+
+  /** As {@link #callAt(String, String, Object, String)}, waiting at most {@code timeoutMs} (what is left of a deadline). */
+  public Future<FunctionResult> callAt(String address, String functionId, Object input, String callId, long timeoutMs) {
+    return call(address, functionId, input, new DeliveryOptions(callOptions).setSendTimeout(Math.max(1, timeoutMs))
+        .addHeader(FUNCTION_HEADER, functionId).addHeader(CALL_ID_HEADER, callId));
   }
 
   /**

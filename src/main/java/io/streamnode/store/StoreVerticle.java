@@ -234,7 +234,13 @@ public class StoreVerticle extends VerticleBase {
     }
     // An owner Hazelcast has already removed can never answer (the partition table may name it a
     // moment longer than the member list does): wait for the new owner instead of sending.
-    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input, call)
+    // Each attempt waits only for what is left of the call's time: a retry never outlives the caller.
+    long left = deadline - System.currentTimeMillis();
+    if (left <= 0) {
+      return Future.failedFuture(new FunctionException(ErrorCode.TIMEOUT, "Invocation of " + functionId
+          + " timed out: the group's owner did not answer in time"));
+    }
+    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input, call, left)
         : Future.failedFuture(new OwnerLeft());
     return answer.recover(err -> {
       // The owner left before the call reached it (nothing was applied), or died with it on its
@@ -277,11 +283,11 @@ public class StoreVerticle extends VerticleBase {
    * what it did then. (A member removed because it was cut off, not dead, cannot have applied it
    * either when split-brain protection is on: it refuses writes without a quorum.)
    */
-  private Future<FunctionResult> forward(String owner, String functionId, Object input, String call) {
+  private Future<FunctionResult> forward(String owner, String functionId, Object input, String call, long timeoutMs) {
     Promise<FunctionResult> answer = Promise.promise();
     Set<Promise<FunctionResult>> pending = forwarded.computeIfAbsent(owner, k -> new HashSet<>());
     pending.add(answer);
-    functions.callAt(StoreAddresses.node(owner), functionId, input, call)
+    functions.callAt(StoreAddresses.node(owner), functionId, input, call, timeoutMs)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             answer.tryComplete(ar.result());
