@@ -11,7 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -56,6 +55,13 @@ final class WorkerConnection {
   private boolean closed;
   /** Characters of answers to the worker written and not yet sent (not counted as its backlog). */
   private long requestedPending;
+  /**
+   * Characters of every frame written to the worker and not yet handed to the kernel. Counted here,
+   * not read from Vert.x or Netty: Vert.x 5 keeps a large message in a queue of its own, which
+   * counts messages, and moves it into Netty's buffer only as the socket drains, so neither of
+   * them shows how far behind a worker is.
+   */
+  private long queuedChars;
 
   WorkerConnection(WorkerSocketVerticle gateway, ServerWebSocket ws) {
     this.gateway = gateway;
@@ -362,9 +368,13 @@ final class WorkerConnection {
       return;
     }
     String text = frame.encode();
-    long bytes = text.length();
-    requestedPending += bytes;
-    ws.writeTextMessage(text).onComplete(done -> requestedPending -= bytes);
+    long chars = text.length();
+    requestedPending += chars;
+    queuedChars += chars;
+    ws.writeTextMessage(text).onComplete(done -> {
+      requestedPending -= chars;
+      queuedChars -= chars;
+    });
   }
 
   /**
@@ -375,7 +385,7 @@ final class WorkerConnection {
     if (closed) {
       return;
     }
-    if (ws.writeQueueFull() && backlog() > gateway.limits().getOutboundQueueBytes()) {
+    if (queuedChars - requestedPending > gateway.limits().getOutboundQueueBytes()) {
       LOG.warning("closing slow worker " + this + ": more than " + gateway.limits().getOutboundQueueBytes()
           + " bytes queued (limits.outbound_queue_bytes)");
       cleanup();
@@ -383,14 +393,10 @@ final class WorkerConnection {
       NodeMetrics.slowWorkerClosed();
       return;
     }
-    ws.writeTextMessage(frame.encode());
-  }
-
-  private long backlog() {
-    io.netty.channel.ChannelOutboundBuffer buffer =
-        ((WebSocketInternal) ws).channelHandlerContext().channel().unsafe().outboundBuffer();
-    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    return pending - Math.max(0, requestedPending);
+    String text = frame.encode();
+    long chars = text.length();
+    queuedChars += chars;
+    ws.writeTextMessage(text).onComplete(done -> queuedChars -= chars);
   }
 
   /** Removes everything the worker registered and stops the calls it owes. Runs once. */

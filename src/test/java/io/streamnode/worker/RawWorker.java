@@ -41,10 +41,14 @@ final class RawWorker implements AutoCloseable {
   /** Frames {@link #next(Predicate)} passed over, other than the handshake's and pongs: a negative check must see them. */
   private final List<JsonObject> skipped = new ArrayList<>();
 
-  private RawWorker(Vertx vertx, int port, String path) {
+  private RawWorker(Vertx vertx, int port, String path, int receiveBufferSize) {
     // Large results (a big stream::list) must fit: frames up to 16 MB.
-    client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+    WebSocketClientOptions options = new WebSocketClientOptions()
+        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024);
+    if (receiveBufferSize > 0) {
+      options.setReceiveBufferSize(receiveBufferSize);
+    }
+    client = vertx.createWebSocketClient(options);
     ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
         .setAllowOriginHeader(false))
         .map(socket -> {
@@ -58,11 +62,20 @@ final class RawWorker implements AutoCloseable {
 
   /** Connects to {@code /}; the first frame ({@code workerregistered}) is left in the queue. */
   static RawWorker connect(Vertx vertx, int port) {
-    return new RawWorker(vertx, port, "/");
+    return new RawWorker(vertx, port, "/", 0);
   }
 
   static RawWorker connect(Vertx vertx, int port, String path) {
-    return new RawWorker(vertx, port, path);
+    return new RawWorker(vertx, port, path, 0);
+  }
+
+  /**
+   * Connects with a small socket receive buffer ({@code SO_RCVBUF}): what the worker does not read
+   * stays in the node's outbound queue, as over a real network, instead of in loopback's buffers
+   * (several MB), where no slow-consumer check can see it.
+   */
+  static RawWorker connectWithReceiveBuffer(Vertx vertx, int port, int receiveBufferSize) {
+    return new RawWorker(vertx, port, "/", receiveBufferSize);
   }
 
   RawWorker send(JsonObject frame) {
@@ -80,15 +93,23 @@ final class RawWorker implements AutoCloseable {
     return this;
   }
 
-  /** Stops reading from the socket (as a worker on a slow network would), until {@link #resume()}. */
+  /**
+   * Stops reading from the socket, as a worker on a slow network would, until {@link #resume()}.
+   * At the TCP level: a paused Vert.x WebSocket still reads a whole large frame into memory (it
+   * queues messages, not bytes), so the node would never see this worker fall behind.
+   */
   RawWorker pause() {
-    ws.pause();
+    channel().config().setAutoRead(false);
     return this;
   }
 
   RawWorker resume() {
-    ws.resume();
+    channel().config().setAutoRead(true);
     return this;
+  }
+
+  private io.netty.channel.Channel channel() {
+    return ((io.vertx.core.internal.http.WebSocketInternal) ws).channelHandlerContext().channel();
   }
 
   RawWorker ping(Buffer payload) {
@@ -162,6 +183,11 @@ final class RawWorker implements AutoCloseable {
 
   boolean awaitClosed(long ms) throws InterruptedException {
     return closed.await(ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** The close code the node sent (null while open or when it sent none). */
+  Short closeStatusCode() {
+    return ws.closeStatusCode();
   }
 
   @Override
