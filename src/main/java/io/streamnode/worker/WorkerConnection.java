@@ -173,21 +173,25 @@ final class WorkerConnection {
    */
   private void decide(Future<JsonObject> decision, Handler<JsonObject> then) {
     if (decision.isComplete()) {
-      if (decision.succeeded() && decision.result() != null) {
-        then.handle(decision.result());
-      }
+      apply(decision, then);
       return;
     }
     ws.pause();
     decision.onComplete(ar -> {
-      if (closed) {
-        return;
+      if (!closed) {
+        apply(decision, then);
+        ws.resume();
       }
-      if (ar.succeeded() && ar.result() != null) {
-        then.handle(ar.result());
-      }
-      ws.resume();
     });
+  }
+
+  private void apply(Future<JsonObject> decision, Handler<JsonObject> then) {
+    if (decision.failed()) {
+      // Access decisions drop a registration by answering null; a failure is a bug, not a refusal.
+      LOG.log(Level.WARNING, "worker " + this + ": a registration could not be decided; dropped", decision.cause());
+    } else if (decision.result() != null) {
+      then.handle(decision.result());
+    }
   }
 
   /** Serves {@code id} on the event bus for this worker; a newer registration elsewhere takes it over. */
