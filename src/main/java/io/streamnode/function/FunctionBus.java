@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -92,8 +93,13 @@ public final class FunctionBus {
 
   /** {@link #callAt(String, String, Object)} naming the call ({@value #CALL_ID_HEADER}) for de-duplication. */
   public Future<FunctionResult> callAt(String address, String functionId, Object input, String callId) {
-    return call(address, functionId, input, new DeliveryOptions(callOptions).addHeader(FUNCTION_HEADER, functionId)
-        .addHeader(CALL_ID_HEADER, callId));
+    return callAt(address, functionId, input, callId, callOptions.getSendTimeout());
+  }
+
+  /** As {@link #callAt(String, String, Object, String)}, waiting at most {@code timeoutMs} (what is left of a deadline). */
+  public Future<FunctionResult> callAt(String address, String functionId, Object input, String callId, long timeoutMs) {
+    return call(address, functionId, input, new DeliveryOptions(callOptions).setSendTimeout(Math.max(1, timeoutMs))
+        .addHeader(FUNCTION_HEADER, functionId).addHeader(CALL_ID_HEADER, callId));
   }
 
   /**
@@ -101,8 +107,10 @@ public final class FunctionBus {
    * when no handler is registered at its address (the caller then does without it).
    */
   public Future<FunctionResult> callIfServed(String functionId, Object input) {
+    long start = System.nanoTime();
     return eventBus.request(address(functionId), input, callOptions).transform(ar -> {
-      if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+      if (ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+          || discarded(ar, start, callOptions)) {
         return Future.succeededFuture(null);
       }
       return result(functionId, ar);
@@ -112,9 +120,26 @@ public final class FunctionBus {
   private Future<FunctionResult> call(String address, String functionId, Object input, DeliveryOptions options) {
     long start = System.nanoTime();
     return eventBus.request(address, input, options).transform(ar -> {
+      if (discarded(ar, start, options)) {
+        NodeMetrics.functionCall(functionId, start, NodeMetrics.Outcome.NOT_FOUND);
+        return Future.failedFuture(new FunctionException(ErrorCode.FUNCTION_NOT_FOUND,
+            "Function " + functionId + " not found: its handler stopped (or dropped the call) before taking it"));
+      }
       NodeMetrics.functionCall(functionId, start, outcome(ar));
       return result(functionId, ar);
     });
+  }
+
+  /**
+   * Vert.x answers a request that reached a consumer in the middle of unregistering (a verticle
+   * stopping, a node shutting down) with a {@code TIMEOUT} failure at once ("Discarded the
+   * request"): the handler never saw it, so it is reported like a missing handler (which callers
+   * may retry elsewhere), not as a timeout whose outcome is unknown. A real timeout comes only
+   * after the send timeout has passed.
+   */
+  private static boolean discarded(AsyncResult<?> ar, long startNanos, DeliveryOptions options) {
+    return ar.failed() && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT
+        && System.nanoTime() - startNanos < TimeUnit.MILLISECONDS.toNanos(options.getSendTimeout());
   }
 
   private static NodeMetrics.Outcome outcome(AsyncResult<Message<Object>> ar) {

@@ -64,6 +64,8 @@ public class StoreVerticle extends VerticleBase {
   private final CustomImplementationCatalog customCatalog;
   private final Map<String, FunctionHandler> ownedHandlers = new HashMap<>();
   private final Map<GroupKey, GroupOwner> owners = new HashMap<>();
+  /** Set when the verticle stops: completed once no group has an operation queued. */
+  private Promise<Void> drained;
   /** The id of the call being handled right now, if it came from {@link #route}; see {@link #handleCall}. */
   private String callId;
   /** Calls sent to the owner of their group on another node and not yet answered, by owner node. */
@@ -153,8 +155,39 @@ public class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return consumers.unregisterAll().eventually(() -> custom == null ? Future.succeededFuture() : custom.close())
+    return consumers.unregisterAll()
+        .eventually(this::drain)
+        .eventually(() -> custom == null ? Future.succeededFuture() : custom.close())
         .eventually(storage::close);
+  }
+
+  /**
+   * Waits (at most a call's timeout) until every operation already accepted has completed and
+   * answered its caller, so no caller of a stopping node waits out its timeout on a write the
+   * storage closed under. New calls no longer reach this verticle: in a cluster they find no
+   * handler here and are routed again once the group's partition has moved.
+   */
+  private Future<Void> drain() {
+    drained = Promise.promise();
+    if (owners.isEmpty()) {
+      drained.complete();
+      return drained.future();
+    }
+    int queued = owners.size();
+    long timer = vertx.setTimer(limits.getCallTimeoutMs(), t -> {
+      LOG.warning("store: stopping with " + owners.size() + " group(s) still busy after "
+          + limits.getCallTimeoutMs() + " ms (limits.call_timeout_ms)");
+      drained.tryComplete();
+    });
+    LOG.fine(() -> "store: stopping, waiting for the operations of " + queued + " group(s)");
+    return drained.future().onComplete(done -> vertx.cancelTimer(timer));
+  }
+
+  private void ownerIdle(GroupKey key) {
+    owners.remove(key);
+    if (drained != null && owners.isEmpty()) {
+      drained.tryComplete();
+    }
   }
 
   /** A function that needs no owner (listings): served where it is called. */
@@ -201,7 +234,13 @@ public class StoreVerticle extends VerticleBase {
     }
     // An owner Hazelcast has already removed can never answer (the partition table may name it a
     // moment longer than the member list does): wait for the new owner instead of sending.
-    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input, call)
+    // Each attempt waits only for what is left of the call's time: a retry never outlives the caller.
+    long left = deadline - System.currentTimeMillis();
+    if (left <= 0) {
+      return Future.failedFuture(new FunctionException(ErrorCode.TIMEOUT, "Invocation of " + functionId
+          + " timed out: the group's owner did not answer in time"));
+    }
+    Future<FunctionResult> answer = ownership.present(owner) ? forward(owner, functionId, input, call, left)
         : Future.failedFuture(new OwnerLeft());
     return answer.recover(err -> {
       // The owner left before the call reached it (nothing was applied), or died with it on its
@@ -244,11 +283,11 @@ public class StoreVerticle extends VerticleBase {
    * what it did then. (A member removed because it was cut off, not dead, cannot have applied it
    * either when split-brain protection is on: it refuses writes without a quorum.)
    */
-  private Future<FunctionResult> forward(String owner, String functionId, Object input, String call) {
+  private Future<FunctionResult> forward(String owner, String functionId, Object input, String call, long timeoutMs) {
     Promise<FunctionResult> answer = Promise.promise();
     Set<Promise<FunctionResult>> pending = forwarded.computeIfAbsent(owner, k -> new HashSet<>());
     pending.add(answer);
-    functions.callAt(StoreAddresses.node(owner), functionId, input, call)
+    functions.callAt(StoreAddresses.node(owner), functionId, input, call, timeoutMs)
         .onComplete(ar -> {
           if (ar.succeeded()) {
             answer.tryComplete(ar.result());
@@ -612,7 +651,7 @@ public class StoreVerticle extends VerticleBase {
     GroupKey key = new GroupKey(stream, group);
     GroupOwner owner = owners.get(key);
     if (owner == null) {
-      owner = new GroupOwner(key, owners::remove);
+      owner = new GroupOwner(key, this::ownerIdle);
       owners.put(key, owner);
     }
     return owner;

@@ -45,8 +45,18 @@ public final class HttpFunctions {
    * null), fails on any non-2xx status with the status and body in the message.
    */
   public Future<Object> call(String functionId, Object input) {
+    // How far the call got, for the diagnosis of a hang: connection, request written, response head.
+    java.util.concurrent.atomic.AtomicReference<String> stage = new java.util.concurrent.atomic.AtomicReference<>(
+        "waiting for a pooled connection");
     Future<Object> call = client.request(HttpMethod.POST, "/functions/" + functionId)
-        .compose(req -> req.putHeader("content-type", "application/json").send(Json.encodeToBuffer(input)))
+        .compose(req -> {
+          stage.set("connection " + req.connection().localAddress() + " -> " + req.connection().remoteAddress()
+              + ", sending the request");
+          req.exceptionHandler(err -> stage.set(stage.get() + "; request error " + err));
+          return req.putHeader("content-type", "application/json").send(Json.encodeToBuffer(input))
+              .onComplete(ar -> stage.set(stage.get() + (ar.succeeded() ? "; response head " + ar.result().statusCode()
+                  + ", reading the body" : "; send failed " + ar.cause())));
+        })
         .compose(resp -> resp.body().compose(body -> {
           if (resp.statusCode() / 100 != 2) {
             return Future.failedFuture(new IllegalStateException(
@@ -56,7 +66,7 @@ public final class HttpFunctions {
         }));
     long timer = vertx.setTimer(DIAGNOSE_AFTER_MS, t -> {
       if (!call.isComplete()) {
-        diagnose(functionId, input);
+        diagnose(functionId, input, stage.get());
       }
     });
     call.onComplete(ar -> vertx.cancelTimer(timer));
@@ -67,7 +77,7 @@ public final class HttpFunctions {
    * A call that hangs is a bug to find, not just a failed test: says which layer still answers
    * (the same call on a fresh connection, {@code GET /health}) and what every thread is doing.
    */
-  private void diagnose(String functionId, Object input) {
+  private void diagnose(String functionId, Object input, String stage) {
     HttpClient fresh = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
     Future<String> again = fresh.request(HttpMethod.POST, "/functions/" + functionId)
         .compose(req -> req.putHeader("content-type", "application/json").send(Json.encodeToBuffer(input)))
@@ -78,7 +88,7 @@ public final class HttpFunctions {
         .timeout(5, java.util.concurrent.TimeUnit.SECONDS);
     Future.join(again, health).onComplete(done -> {
       StringBuilder out = new StringBuilder("HANG: POST /functions/" + functionId + " on port " + port
-          + " unanswered after " + DIAGNOSE_AFTER_MS + " ms\n  same call on a fresh connection: "
+          + " unanswered after " + DIAGNOSE_AFTER_MS + " ms\n  this call: " + stage + "\n  same call on a fresh connection: "
           + (again.succeeded() ? again.result() : again.cause()) + "\n  GET /health: "
           + (health.succeeded() ? health.result() : health.cause()) + "\n");
       for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory.getThreadMXBean()
