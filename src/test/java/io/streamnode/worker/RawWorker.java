@@ -56,13 +56,27 @@ final class RawWorker implements AutoCloseable {
     WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
         .setAllowOriginHeader(headers.keySet().stream().anyMatch("origin"::equalsIgnoreCase));
     headers.forEach(connect::addHeader);
-    ws = Bounded.await(client.connect(connect)
+    ws = connected(client.connect(connect)
         .map(socket -> {
           socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
           socket.pongHandler(pongs::add);
           socket.closeHandler(v -> closed.countDown());
           return socket;
-        }), WAIT_S);
+        }));
+  }
+
+  /** The socket, waiting at most {@link #WAIT_S}; a refused upgrade throws its own exception (status included). */
+  private static WebSocket connected(io.vertx.core.Future<WebSocket> connecting) {
+    try {
+      return connecting.toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException refused ? refused : new RuntimeException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("not connected within " + WAIT_S + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
   }
 
   /** Connects to {@code /}; the first frame ({@code workerregistered}) is left in the queue. */
