@@ -1,5 +1,6 @@
 package io.streamnode.worker;
 
+import io.streamnode.testing.Bounded;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class RawWorker implements AutoCloseable {
 
   static final long WAIT_MS = 5_000;
+  /** Bound of every other wait (connecting, writing, closing), in seconds. */
+  private static final long WAIT_S = 10;
   private static final Set<String> QUIET = Set.of("workerregistered", "pong");
 
   private final WebSocketClient client;
@@ -42,6 +45,14 @@ final class RawWorker implements AutoCloseable {
   private final List<JsonObject> skipped = new ArrayList<>();
 
   private RawWorker(Vertx vertx, int port, String path, int receiveBufferSize) {
+    this(vertx, port, path, java.util.Map.of(), receiveBufferSize);
+  }
+
+  private RawWorker(Vertx vertx, int port, String path, java.util.Map<String, String> headers) {
+    this(vertx, port, path, headers, 0);
+  }
+
+  private RawWorker(Vertx vertx, int port, String path, java.util.Map<String, String> headers, int receiveBufferSize) {
     // Large results (a big stream::list) must fit: frames up to 16 MB.
     WebSocketClientOptions options = new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024);
@@ -49,15 +60,31 @@ final class RawWorker implements AutoCloseable {
       options.setReceiveBufferSize(receiveBufferSize);
     }
     client = vertx.createWebSocketClient(options);
-    ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
-        .setAllowOriginHeader(false))
+    // No Origin header unless one is given (a web page's): the client would otherwise make one up.
+    WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
+        .setAllowOriginHeader(headers.keySet().stream().anyMatch("origin"::equalsIgnoreCase));
+    headers.forEach(connect::addHeader);
+    ws = connected(client.connect(connect)
         .map(socket -> {
           socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
           socket.pongHandler(pongs::add);
           socket.closeHandler(v -> closed.countDown());
           return socket;
-        })
-        .await();
+        }));
+  }
+
+  /** The socket, waiting at most {@link #WAIT_S}; a refused upgrade throws its own exception (status included). */
+  private static WebSocket connected(io.vertx.core.Future<WebSocket> connecting) {
+    try {
+      return connecting.toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException refused ? refused : new RuntimeException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("not connected within " + WAIT_S + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
   }
 
   /** Connects to {@code /}; the first frame ({@code workerregistered}) is left in the queue. */
@@ -78,18 +105,23 @@ final class RawWorker implements AutoCloseable {
     return new RawWorker(vertx, port, "/", receiveBufferSize);
   }
 
+  /** Connects to {@code path} (a query string included) with extra upgrade headers, e.g. an {@code Origin}. */
+  static RawWorker connect(Vertx vertx, int port, String path, java.util.Map<String, String> headers) {
+    return new RawWorker(vertx, port, path, headers);
+  }
+
   RawWorker send(JsonObject frame) {
-    ws.writeTextMessage(frame.encode()).await();
+    Bounded.await(ws.writeTextMessage(frame.encode()), WAIT_S);
     return this;
   }
 
   RawWorker sendText(String text) {
-    ws.writeTextMessage(text).await();
+    Bounded.await(ws.writeTextMessage(text), WAIT_S);
     return this;
   }
 
   RawWorker sendBinary(Buffer bytes) {
-    ws.writeBinaryMessage(bytes).await();
+    Bounded.await(ws.writeBinaryMessage(bytes), WAIT_S);
     return this;
   }
 
@@ -113,7 +145,7 @@ final class RawWorker implements AutoCloseable {
   }
 
   RawWorker ping(Buffer payload) {
-    ws.writePing(payload).await();
+    Bounded.await(ws.writePing(payload), WAIT_S);
     return this;
   }
 
@@ -185,16 +217,16 @@ final class RawWorker implements AutoCloseable {
     return closed.await(ms, TimeUnit.MILLISECONDS);
   }
 
-  /** The close code the node sent (null while open or when it sent none). */
-  Short closeStatusCode() {
+  /** The status of the close frame the node sent, once closed ({@code null}: none). */
+  Short closeStatus() {
     return ws.closeStatusCode();
   }
 
   @Override
   public void close() {
     try {
-      ws.close().await();
-    } catch (RuntimeException alreadyClosed) {
+      Bounded.await(ws.close(), WAIT_S);
+    } catch (RuntimeException | AssertionError alreadyClosed) {
       // the node closed it first
     }
     client.close();
