@@ -216,6 +216,8 @@ public final class StreamNode {
       vertx.eventBus().registerCodec(new StreamEventCodec());
       vertx.eventBus().registerDefaultCodec(io.streamnode.store.event.Recovery.class,
           new io.streamnode.store.event.Recovery.LocalCodec());
+      vertx.eventBus().registerDefaultCodec(io.streamnode.store.event.EncodedSnapshot.class,
+          new io.streamnode.store.event.EncodedSnapshot.Codec());
     } catch (IllegalStateException alreadyRegistered) {
       // another node in the same Vert.x (tests) registered it first
     }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.VoidChannelPromise;
 import io.streamnode.store.StoreAddresses;
+import io.streamnode.store.event.EncodedSnapshot;
 import io.streamnode.store.event.GroupPosition;
 import io.streamnode.store.event.Recovery;
 import io.streamnode.store.event.StreamEvent;
@@ -170,7 +171,11 @@ final class StreamSocket {
     if (closed) {
       return;
     }
-    ByteBuf frame = TextFrame.encode(wrapper, chctx.alloc());
+    sendRequested(TextFrame.encode(wrapper, chctx.alloc()));
+  }
+
+  /** Sends a complete frame this socket asked for (owned by this call): not counted against it while it drains. */
+  private void sendRequested(ByteBuf frame) {
     int bytes = frame.readableBytes();
     ChannelPromise sent = chctx.newPromise();
     sent.addListener(done -> requestedPending -= bytes);
@@ -352,19 +357,17 @@ final class StreamSocket {
    */
   private Future<Void> sync(Subscription sub) {
     JsonObject request = new JsonObject().put("stream_name", sub.stream).put("group_id", sub.group).put("id", sub.item);
-    return gateway.eventBus().<JsonObject>request(StoreAddresses.SNAPSHOT, request).transform(snap -> {
+    return gateway.eventBus().<EncodedSnapshot>request(StoreAddresses.SNAPSHOT, request).transform(snap -> {
       if (!current(sub)) {
         return Future.succeededFuture();
       }
       if (snap.succeeded()) {
-        JsonObject body = snap.result().body();
-        GroupPosition position = new GroupPosition(body.getString("epoch"), body.getLong("offset"));
-        JsonObject event = new JsonObject().put("type", "sync").put("data", body.getValue("data"));
-        if (sub.positions) {
-          event.put("recovered", false);
+        EncodedSnapshot snapshot = snap.result().body();
+        if (!closed) {
+          sendRequested(SyncFrame.build(chctx.alloc(), sub.stream, sub.group, sub.item, System.currentTimeMillis(),
+              snapshot, sub.positions));
         }
-        sendTo(sub, event, position);
-        activate(sub, position);
+        activate(sub, snapshot.position());
         return Future.succeededFuture();
       }
       LOG.warning("initial sync for " + sub.stream + "/" + sub.group + " failed: " + snap.cause().getMessage());

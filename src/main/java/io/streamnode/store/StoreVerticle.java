@@ -4,6 +4,7 @@ import io.streamnode.metrics.StoreMeters;
 import io.streamnode.store.custom.CustomCalls;
 import io.streamnode.store.custom.CustomImplementationCatalog;
 import io.streamnode.store.custom.CustomImplementations;
+import io.streamnode.store.event.EncodedSnapshot;
 import io.streamnode.store.event.EventDraft;
 import io.streamnode.store.event.GroupPosition;
 import io.streamnode.store.event.Recovery;
@@ -527,9 +528,9 @@ public class StoreVerticle extends VerticleBase {
     return stored.get();
   }
 
+  /** The snapshot as the gateway writes it: the data encoded once, here, and passed on as bytes. */
   private static FunctionResult snapshotResult(GroupPosition position, Object data) {
-    return FunctionResult.of(new JsonObject().put("epoch", position.epoch()).put("offset", position.offset())
-        .put("data", data));
+    return FunctionResult.of(EncodedSnapshot.of(position, data));
   }
 
   /** The group's position now. */
