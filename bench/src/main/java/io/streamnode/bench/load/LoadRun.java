@@ -66,7 +66,7 @@ public final class LoadRun {
     this.o = o;
     // The load generator runs pinned to one core; two event loops as Vert.x would pick.
     this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(2));
-    this.probe = new ServerProbe(o.pid, !"socketio".equals(o.server), o.apiPort);
+    this.probe = new ServerProbe(o.pid, ServerProbe.ServerRuntime.of(o.server), o.apiPort);
     this.matches = new int[o.groups][o.items];
   }
 
@@ -329,12 +329,12 @@ public final class LoadRun {
    * than 2 % of a core over the last 2 s, for at most {@code o.jitSettle} s; returns the seconds
    * added. A JVM compiles what the pre-warm made hot on one or two compiler threads that share the
    * server's core, which can take longer than the warm-up; traffic keeps flowing meanwhile because
-   * HotSpot drops queued compilations of methods that stopped being called. A node server reports
-   * no compiler threads and is not held.
+   * HotSpot drops queued compilations of methods that stopped being called. A server on another
+   * runtime (node, Go, C) reports no compiler threads and is not held.
    */
   private double settleJit() throws InterruptedException {
     long t0 = System.nanoTime();
-    if ("socketio".equals(o.server)) {
+    if (!probe.compilesJustInTime()) {
       return 0;
     }
     long deadline = t0 + (long) (o.jitSettle * 1e9);

@@ -1,5 +1,6 @@
 package io.streamnode.bench.report;
 
+import io.streamnode.bench.probe.ServerProbe;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -171,9 +172,13 @@ public final class Report {
     }
   }
 
-  /** The JIT compiler threads' share of the server's CPU: JVMs only (V8 compiles on threads this bench does not tell apart). */
+  /**
+   * The JIT compiler threads' share of the server's CPU: JVMs only (V8 compiles on threads this
+   * bench does not tell apart; Go and C are compiled ahead of time).
+   */
   private static String jit(String server, JsonObject j) {
-    return server.startsWith("socketio") || !j.containsKey("server_jit_share") ? "n/a"
+    return ServerProbe.ServerRuntime.of(j.getString("server")) != ServerProbe.ServerRuntime.JVM
+        || !j.containsKey("server_jit_share") ? "n/a"
         : String.format(Locale.ROOT, "%.0f%%", 100 * j.getDouble("server_jit_share"));
   }
 
