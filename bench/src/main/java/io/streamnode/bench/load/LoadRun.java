@@ -2,7 +2,9 @@ package io.streamnode.bench.load;
 
 import io.streamnode.bench.client.Protocol;
 import io.streamnode.bench.probe.ServerProbe;
+import io.streamnode.bench.publish.CentrifugoPublisher;
 import io.streamnode.bench.publish.HttpFunctionPublisher;
+import io.streamnode.bench.publish.NchanPublisher;
 import io.streamnode.bench.publish.Publisher;
 import io.streamnode.bench.publish.WorkerSocketPublisher;
 import io.vertx.core.Future;
@@ -113,14 +115,7 @@ public final class LoadRun {
       write(out, result);
       return;
     }
-    Publisher publisher;
-    if ("worker".equals(o.publisher)) {
-      WorkerSocketPublisher worker = new WorkerSocketPublisher(vertx, o.workerPort);
-      worker.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      publisher = worker;
-    } else {
-      publisher = new HttpFunctionPublisher(vertx, o.apiPort, o.publishConnections);
-    }
+    Publisher publisher = publisher();
     if (o.prewarm > 0) {
       prewarm(publisher);
     }
@@ -130,6 +125,20 @@ public final class LoadRun {
       write(out, result);
     }
     publisher.close();
+  }
+
+  /** The publisher the server takes: its own HTTP API, or streamnode's worker socket when asked. */
+  private Publisher publisher() throws Exception {
+    if ("worker".equals(o.publisher)) {
+      WorkerSocketPublisher worker = new WorkerSocketPublisher(vertx, o.workerPort);
+      worker.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return worker;
+    }
+    return switch (o.server) {
+      case "nchan" -> new NchanPublisher(vertx, o.apiPort, o.publishConnections);
+      case "centrifugo" -> new CentrifugoPublisher(vertx, o.apiPort, o.publishConnections, o.apiKey);
+      default -> new HttpFunctionPublisher(vertx, o.apiPort, o.publishConnections);
+    };
   }
 
   private JsonObject base() {
