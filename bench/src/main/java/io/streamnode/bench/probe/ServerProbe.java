@@ -101,9 +101,13 @@ public final class ServerProbe {
   private static long[] times(long pid) {
     long[] sum = processTime(pid);
     for (long child : descendants(pid)) {
-      long[] t = processTime(child);
-      sum[0] += t[0];
-      sum[1] += t[1];
+      try {
+        long[] t = processTime(child);
+        sum[0] += t[0];
+        sum[1] += t[1];
+      } catch (IllegalStateException e) {
+        // It ended between the listing and the read: its time is gone with it (see descendants).
+      }
     }
     return sum;
   }
@@ -153,7 +157,11 @@ public final class ServerProbe {
   public long rssBytes() {
     long sum = processRss(pid);
     for (long child : descendants(pid)) {
-      sum += Math.max(0, processRss(child));
+      try {
+        sum += Math.max(0, processRss(child));
+      } catch (IllegalStateException e) {
+        // It ended between the listing and the read: it holds no memory any more.
+      }
     }
     return sum;
   }
