@@ -16,6 +16,10 @@ export const SECURE = process.env.STREAMNODE_SECURE_WORKER_URL ? {
   httpToken: process.env.STREAMNODE_SECURE_HTTP_TOKEN,
 } : null
 
+// The public worker socket of the first node (public.test.mjs): its auth function is
+// compat::public_auth, served by the test itself; unset: skipped.
+export const PUBLIC_WORKER_URL = process.env.STREAMNODE_PUBLIC_WORKER_URL ?? null
+
 const workers = new Set()
 
 /**

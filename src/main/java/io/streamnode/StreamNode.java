@@ -36,6 +36,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -156,8 +157,16 @@ public final class StreamNode {
         // stream socket, so that it stops after it: the leaves of the sockets closed at shutdown
         // may have handlers owned by workers, which must still be connected.
         .compose(v -> deploy("worker socket", () -> workerSocket = new WorkerSocketVerticle(options.getWorkerSocket(),
-            options.getLimits(), admission, clusterFunctionOwners), 1))
+            options.getPublicWorkerSocket(), options.getLimits(), admission, clusterFunctionOwners), 1))
         .onSuccess(v -> LOG.info("worker socket: ws://" + options.getWorkerSocket().getHost() + ":" + workerSocketPort() + "/"))
+        .onSuccess(v -> {
+          if (options.getPublicWorkerSocket().isEnabled()) {
+            LOG.info("public worker socket: ws://" + options.getPublicWorkerSocket().getHost() + ":"
+                + publicWorkerSocketPort() + "/ (auth function: "
+                + Objects.requireNonNullElse(options.getPublicWorkerSocket().getRbac().getAuthFunctionId(), "none")
+                + ", exposed: " + options.getPublicWorkerSocket().getRbac().getExposeFunctions() + ")");
+          }
+        })
         .compose(v -> deploy("stream socket", () -> {
               streamSocket = new StreamSocketVerticle(options.getStreamSocket(), options.getLimits(), admission);
               streamSockets.add(streamSocket);
@@ -252,6 +261,11 @@ public final class StreamNode {
   /** The port the worker socket is bound to. */
   public int workerSocketPort() {
     return workerSocket.actualPort();
+  }
+
+  /** The port the public worker socket is bound to, or -1 when {@code public_worker_socket.enabled} is false. */
+  public int publicWorkerSocketPort() {
+    return workerSocket.publicPort();
   }
 
   /** The port the HTTP API is bound to, or -1 when disabled. */

@@ -196,6 +196,12 @@ public final class ConfigLoader {
   private static void validate(JsonObject c) {
     port(c, "stream_socket.port");
     port(c, "worker_socket.port");
+    port(c, "public_worker_socket.port");
+    try {
+      new io.streamnode.worker.PublicWorkerSocketOptions(c.getJsonObject("public_worker_socket"));
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw new ConfigException("public_worker_socket.rbac." + e.getMessage());
+    }
     port(c, "http_api.port");
     positive(c, "http_api.concurrency_limit");
     try {

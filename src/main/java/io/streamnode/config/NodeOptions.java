@@ -5,6 +5,7 @@ import io.streamnode.metrics.MetricsOptions;
 import io.streamnode.presence.PresenceOptions;
 import io.streamnode.socket.StreamSocketOptions;
 import io.streamnode.store.AdapterOptions;
+import io.streamnode.worker.PublicWorkerSocketOptions;
 import io.streamnode.worker.WorkerSocketOptions;
 import io.vertx.core.json.JsonArray;
 import io.streamnode.store.event.HistoryOptions;
@@ -33,7 +34,8 @@ public class NodeOptions {
   public static final int DEFAULT_EVENT_LOOPS = 0;
   /**
    * Start even though the HTTP API or the worker socket is bound to a non-loopback address
-   * without a token (a warning is logged on every start). Off: such a node refuses to start.
+   * without a token, or the public worker socket without {@code rbac.auth_function_id} (a warning
+   * is logged on every start). Off: such a node refuses to start.
    */
   public static final boolean DEFAULT_INSECURE = false;
   /**
@@ -47,6 +49,7 @@ public class NodeOptions {
 
   private StreamSocketOptions streamSocket = new StreamSocketOptions();
   private WorkerSocketOptions workerSocket = new WorkerSocketOptions();
+  private PublicWorkerSocketOptions publicWorkerSocket = new PublicWorkerSocketOptions();
   private HttpApiOptions httpApi = new HttpApiOptions();
   private AdapterOptions adapter = new AdapterOptions();
   private LimitsOptions limits = new LimitsOptions();
@@ -74,6 +77,7 @@ public class NodeOptions {
   public NodeOptions(JsonObject json) {
     streamSocket = new StreamSocketOptions(json.getJsonObject("stream_socket", new JsonObject()));
     workerSocket = new WorkerSocketOptions(json.getJsonObject("worker_socket", new JsonObject()));
+    publicWorkerSocket = new PublicWorkerSocketOptions(json.getJsonObject("public_worker_socket", new JsonObject()));
     httpApi = new HttpApiOptions(json.getJsonObject("http_api", new JsonObject()));
     adapter = new AdapterOptions(json.getJsonObject("adapter", new JsonObject()));
     limits = new LimitsOptions(json.getJsonObject("limits", new JsonObject()));
@@ -98,6 +102,7 @@ public class NodeOptions {
     return new JsonObject()
         .put("stream_socket", streamSocket.toJson())
         .put("worker_socket", workerSocket.toJson())
+        .put("public_worker_socket", publicWorkerSocket.toJson())
         .put("http_api", httpApi.toJson())
         .put("adapter", adapter.toJson())
         .put("limits", limits.toJson())
@@ -121,6 +126,9 @@ public class NodeOptions {
   /** The worker socket iii SDK workers connect to (YAML section {@code worker_socket}). */
   public WorkerSocketOptions getWorkerSocket() { return workerSocket; }
   public NodeOptions setWorkerSocket(WorkerSocketOptions v) { workerSocket = v; return this; }
+  /** The worker-protocol listener for browsers and untrusted clients (YAML section {@code public_worker_socket}). */
+  public PublicWorkerSocketOptions getPublicWorkerSocket() { return publicWorkerSocket; }
+  public NodeOptions setPublicWorkerSocket(PublicWorkerSocketOptions v) { publicWorkerSocket = v; return this; }
   public HttpApiOptions getHttpApi() { return httpApi; }
   public NodeOptions setHttpApi(HttpApiOptions v) { httpApi = v; return this; }
   public AdapterOptions getAdapter() { return adapter; }

@@ -37,6 +37,16 @@ public enum ErrorCode {
   TOPIC_NOT_SET("topic_not_set", 400),
   /** A token was required and missing or wrong (HTTP API, worker socket upgrade). */
   UNAUTHORIZED("unauthorized", 401),
+  /**
+   * A worker on the public worker socket called a function its grants do not allow
+   * ({@code rbac.expose_functions}, the auth result's lists); iii's code, upper-case as iii sends it.
+   */
+  FORBIDDEN("FORBIDDEN", 403),
+  /**
+   * The public worker socket's auth function failed, timed out, answered no result or a result of
+   * the wrong shape: the connection is refused (iii's code, sent in an {@code error} frame).
+   */
+  AUTH_ERROR("AUTH_ERROR", 401),
   /** The request came from a web page whose origin is not allowed. */
   FORBIDDEN_ORIGIN("forbidden_origin", 403),
   /** The HTTP API takes only {@code Content-Type: application/json} bodies. */

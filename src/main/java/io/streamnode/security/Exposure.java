@@ -1,6 +1,7 @@
 package io.streamnode.security;
 
 import io.streamnode.config.NodeOptions;
+import io.streamnode.worker.PublicWorkerSocketOptions;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,8 +10,8 @@ import java.util.List;
 
 /**
  * The start-up check: a listener that accepts commands (the HTTP API, the worker socket) bound
- * to anything but loopback must have a token, unless the node is started with
- * {@code --insecure}.
+ * to anything but loopback must have a token, and the public worker socket an
+ * {@code rbac.auth_function_id}, unless the node is started with {@code --insecure}.
  */
 public final class Exposure {
 
@@ -28,6 +29,12 @@ public final class Exposure {
         && !BearerToken.of(options.getWorkerSocket().getToken(), options.getWorkerSocket().getTokenFile(),
             "worker_socket.token").required()) {
       open.add("worker_socket on " + options.getWorkerSocket().getHost() + " has no worker_socket.token");
+    }
+    // Without an auth function every client that reaches it may connect, register and call
+    // whatever expose_functions lists: fine on loopback (a local app's own pages), not on a network.
+    PublicWorkerSocketOptions publicSocket = options.getPublicWorkerSocket();
+    if (publicSocket.isEnabled() && !isLoopback(publicSocket.getHost()) && publicSocket.getRbac().getAuthFunctionId() == null) {
+      open.add("public_worker_socket on " + publicSocket.getHost() + " has no public_worker_socket.rbac.auth_function_id");
     }
     return open;
   }

@@ -3,6 +3,7 @@ package io.streamnode.socket;
 import io.streamnode.config.LimitsOptions;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.security.ConnectionLimits;
+import io.streamnode.security.HandshakeFields;
 import io.streamnode.security.RefusalLog;
 import io.streamnode.metrics.NodeMetrics;
 import io.streamnode.store.GroupKey;
@@ -19,7 +20,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -211,36 +211,10 @@ public class StreamSocketVerticle extends VerticleBase {
    * With {@code stream_socket.auth_required} it fails instead, and the upgrade is refused.
    */
   private Future<Object> authenticate(ServerWebSocketHandshake handshake) {
-    JsonObject headers = new JsonObject();
-    handshake.headers().forEach(h -> {
-      if (h.getValue().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-        headers.put(h.getKey().toLowerCase(), h.getValue());
-      }
-    });
-    JsonObject query = new JsonObject();
-    String q = handshake.query();
-    if (q != null && !q.isEmpty()) {
-      for (String part : q.split("&")) {
-        if (part.isEmpty()) {
-          continue;
-        }
-        int eq = part.indexOf('=');
-        String key = eq < 0 ? part : part.substring(0, eq);
-        if (key.isEmpty()) {
-          continue;
-        }
-        String value = eq < 0 ? "" : part.substring(eq + 1);
-        JsonArray values = query.getJsonArray(key);
-        if (values == null) {
-          query.put(key, values = new JsonArray());
-        }
-        values.add(value);
-      }
-    }
     JsonObject input = new JsonObject()
-        .put("headers", headers)
+        .put("headers", HandshakeFields.headers(handshake.headers()))
         .put("path", handshake.path())
-        .put("query_params", query)
+        .put("query_params", HandshakeFields.queryParams(handshake.query()))
         .put("addr", handshake.remoteAddress().hostAddress() + ":" + handshake.remoteAddress().port());
     return functions.call(options.getAuthFunction(), input).transform(ar -> {
       if (ar.succeeded() && ar.result().value() instanceof JsonObject out && out.getValue("context") != null) {

@@ -7,11 +7,12 @@ import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
 import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.trigger.TriggerAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -37,6 +38,9 @@ import java.util.logging.Logger;
  *   <li>When the connection goes, its functions and triggers go with it and the calls it owes
  *       fail at once with {@code invocation_stopped}.</li>
  * </ul>
+ * What the connection may call and register is its {@link WorkerAccess}: everything on the worker
+ * socket, its grants on the public worker socket (a denied call is answered {@code FORBIDDEN}, a
+ * denied registration is dropped).
  * Confined to the worker socket's event loop, like every other object of this package.
  */
 final class WorkerConnection {
@@ -46,19 +50,36 @@ final class WorkerConnection {
   static final short CLOSE_SLOW_CONSUMER = 1008;
 
   private final WorkerSocketVerticle gateway;
+  private final WorkerListener listener;
+  private final WorkerAccess access;
   private final ServerWebSocket ws;
   private final String workerId = UUID.randomUUID().toString();
   private final String reattachToken = UUID.randomUUID().toString();
   private final Map<String, MessageConsumer<Object>> functions = new HashMap<>();
+  /** The {@code metadata} each served function was registered with (for {@code expose_functions}). */
+  private final Map<String, Object> functionMetadata = new HashMap<>();
   private final Set<String> triggers = new HashSet<>();
   private final Map<String, PendingInvocation> invocations = new HashMap<>();
   private String name;
   private boolean closed;
   /** Characters of answers to the worker written and not yet sent (not counted as its backlog). */
   private long requestedPending;
+  /**
+   * Characters of every frame written to the worker and not yet handed to the kernel. Counted here,
+   * not read from Vert.x or Netty: Vert.x 5 keeps a large message in a queue of its own, which
+   * counts messages, and moves it into Netty's buffer only as the socket drains, so neither of
+   * them shows how far behind a worker is.
+   */
+  private long queuedChars;
 
-  WorkerConnection(WorkerSocketVerticle gateway, ServerWebSocket ws) {
+  /**
+   * @param listener the listener it came through (its refusal log; a reattach stays on it)
+   * @param access what the connection may call and register
+   */
+  WorkerConnection(WorkerSocketVerticle gateway, WorkerListener listener, ServerWebSocket ws, WorkerAccess access) {
     this.gateway = gateway;
+    this.listener = listener;
+    this.access = access;
     this.ws = ws;
     ws.setWriteQueueMaxSize(gateway.limits().getOutboundQueueBytes());
     ws.textMessageHandler(this::onText);
@@ -73,6 +94,11 @@ final class WorkerConnection {
 
   String workerId() {
     return workerId;
+  }
+
+  /** The {@code metadata} this worker registered {@code functionId} with, or {@code null}. */
+  Object functionMetadata(String functionId) {
+    return functionMetadata.get(functionId);
   }
 
   // ---------------------------------------------------------------- inbound
@@ -96,7 +122,7 @@ final class WorkerConnection {
     try {
       frame = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      gateway.refusals().note(Level.WARNING, "worker " + this + ": ignoring a frame that is not a JSON object");
+      listener.refusals().note(Level.WARNING, "worker " + this + ": ignoring a frame that is not a JSON object");
       return;
     }
     Object type = frame.getValue("type");
@@ -106,14 +132,14 @@ final class WorkerConnection {
       }
       dispatch(t, frame);
     } catch (WorkerFrames.MalformedFrame e) {
-      gateway.refusals().note(Level.WARNING, "worker " + this + ": ignoring a malformed " + type + " frame: " + e.getMessage());
+      listener.refusals().note(Level.WARNING, "worker " + this + ": ignoring a malformed " + type + " frame: " + e.getMessage());
     }
   }
 
   private void dispatch(String type, JsonObject frame) {
     switch (type) {
-      case WorkerFrames.REGISTER_FUNCTION -> registerFunction(WorkerFrames.string(frame, "id"));
-      case WorkerFrames.UNREGISTER_FUNCTION -> unregisterFunction(WorkerFrames.string(frame, "id"));
+      case WorkerFrames.REGISTER_FUNCTION -> registerFunction(frame);
+      case WorkerFrames.UNREGISTER_FUNCTION -> unregisterFunction(access.servedId(WorkerFrames.string(frame, "id")));
       case WorkerFrames.REGISTER_TRIGGER -> registerTrigger(frame);
       case WorkerFrames.UNREGISTER_TRIGGER -> unregisterTrigger(WorkerFrames.string(frame, "id"));
       case WorkerFrames.INVOKE_FUNCTION -> invokeFunction(frame);
@@ -130,8 +156,52 @@ final class WorkerConnection {
     }
   }
 
+  /** A {@code registerfunction}: applied once the connection's access admits it, dropped if it does not. */
+  private void registerFunction(JsonObject frame) {
+    WorkerFrames.string(frame, "id");
+    decide(access.admitFunction(frame), admitted -> {
+      String id = WorkerFrames.string(admitted, "id");
+      Object metadata = admitted.getValue("metadata");
+      if (metadata == null) {
+        functionMetadata.remove(id);
+      } else {
+        functionMetadata.put(id, metadata);
+      }
+      serveFunction(id);
+    });
+  }
+
+  /**
+   * Runs {@code then} with what {@code decision} admits ({@code null}: dropped, nothing to run). A
+   * decision still pending (a registration hook is being asked) holds the worker's next frames until
+   * it is made: iii handles a worker's frames one at a time, so a {@code registertrigger} sent after
+   * its {@code registerfunction} is never applied before it.
+   */
+  private void decide(Future<JsonObject> decision, Handler<JsonObject> then) {
+    if (decision.isComplete()) {
+      apply(decision, then);
+      return;
+    }
+    ws.pause();
+    decision.onComplete(ar -> {
+      if (!closed) {
+        apply(decision, then);
+        ws.resume();
+      }
+    });
+  }
+
+  private void apply(Future<JsonObject> decision, Handler<JsonObject> then) {
+    if (decision.failed()) {
+      // Access decisions drop a registration by answering null; a failure is a bug, not a refusal.
+      LOG.log(Level.WARNING, "worker " + this + ": a registration could not be decided; dropped", decision.cause());
+    } else if (decision.result() != null) {
+      then.handle(decision.result());
+    }
+  }
+
   /** Serves {@code id} on the event bus for this worker; a newer registration elsewhere takes it over. */
-  private void registerFunction(String id) {
+  private void serveFunction(String id) {
     WorkerConnection previous = gateway.functionOwners().claim(id, this);
     boolean fresh = !functions.containsKey(id);
     if (fresh) {
@@ -160,6 +230,7 @@ final class WorkerConnection {
 
   /** Stops serving {@code id} (unregistered, or taken over by another connection). */
   void yieldFunction(String id) {
+    functionMetadata.remove(id);
     MessageConsumer<Object> consumer = functions.remove(id);
     if (consumer != null) {
       consumer.unregister();
@@ -167,10 +238,27 @@ final class WorkerConnection {
     }
   }
 
+  /** A {@code registertrigger}: applied once the connection's access admits it, dropped if it does not. */
   private void registerTrigger(JsonObject frame) {
+    WorkerFrames.string(frame, "id");
+    WorkerFrames.string(frame, "trigger_type");
+    WorkerFrames.string(frame, "function_id");
+    decide(access.admitTrigger(frame), this::applyTrigger);
+  }
+
+  private void applyTrigger(JsonObject frame) {
     String id = WorkerFrames.string(frame, "id");
     String triggerType = WorkerFrames.string(frame, "trigger_type");
     String functionId = WorkerFrames.string(frame, "function_id");
+    // A trigger calls its function with the node's authority: a connection may aim one only at a
+    // function it serves itself or may call (iii's engine makes the same check since 0.23).
+    FunctionException denied = functions.containsKey(functionId) ? null : access.refuseCall(functionId);
+    if (denied != null) {
+      listener.refusals().note(Level.INFO, "worker " + this + ": trigger " + id + " (" + triggerType + ") refused: "
+          + denied.getMessage());
+      send(WorkerFrames.triggerRegistrationFailed(id, triggerType, functionId, denied));
+      return;
+    }
     // iii requires `config`; an absent one is read as {} rather than dropping the frame.
     Object config = frame.getValue("config");
     Object metadata = frame.getValue("metadata");
@@ -219,6 +307,14 @@ final class WorkerConnection {
       input.put(WorkerFrames.CALLER_WORKER_ID, workerId);
     }
     boolean wantsReply = invocationId != null && action == null;
+    FunctionException denied = access.refuseCall(functionId);
+    if (denied != null) {
+      // As iii: answered even when the caller expects no answer (a fresh id then), so that a
+      // denied fire-and-forget call is visible in the client's log instead of vanishing.
+      send(WorkerFrames.invocationError(invocationId != null ? invocationId : UUID.randomUUID().toString(),
+          functionId, denied));
+      return;
+    }
     if (WorkerFrames.ENGINE_WORKERS_REGISTER.equals(functionId)) {
       if (data instanceof JsonObject info && info.getValue("name") instanceof String n) {
         name = n;
@@ -274,7 +370,7 @@ final class WorkerConnection {
     FunctionException error = error(frame.getValue("error"));
     PendingInvocation pending = invocations.remove(invocationId);
     if (pending == null) {
-      gateway.refusals().note(Level.INFO, "worker " + this + ": ignoring a result for unknown invocation " + invocationId
+      listener.refusals().note(Level.INFO, "worker " + this + ": ignoring a result for unknown invocation " + invocationId
           + " (timed out, or never sent)");
       return;
     }
@@ -304,11 +400,13 @@ final class WorkerConnection {
   /** A reconnecting worker retires its previous connection, if it proves it with that connection's token. */
   private void reattach(String previousWorkerId, String token) {
     WorkerConnection previous = gateway.connection(previousWorkerId);
-    if (previous == null || previous == this) {
+    // A worker reattaches only to a connection of the listener it came through: a public client
+    // never retires a trusted worker, whatever it presents.
+    if (previous == null || previous == this || previous.listener != listener) {
       return;
     }
     if (!Objects.equals(token, previous.reattachToken)) {
-      gateway.refusals().note(Level.WARNING, "worker " + this + ": reattach to " + previousWorkerId + " with a wrong or missing token; ignored");
+      listener.refusals().note(Level.WARNING, "worker " + this + ": reattach to " + previousWorkerId + " with a wrong or missing token; ignored");
       return;
     }
     LOG.info("worker " + this + " reattaches: retiring its previous connection " + previous);
@@ -344,7 +442,8 @@ final class WorkerConnection {
       }
     });
     invocations.put(invocationId, new PendingInvocation(call, functionId, timerId));
-    sendCall(WorkerFrames.invokeFunction(invocationId, functionId, call.body()));
+    // The worker knows its functions by its own ids (without a function_registration_prefix).
+    sendCall(WorkerFrames.invokeFunction(invocationId, access.workerFunctionId(functionId), call.body()));
   }
 
   private static FunctionException stopped() {
@@ -362,9 +461,13 @@ final class WorkerConnection {
       return;
     }
     String text = frame.encode();
-    long bytes = text.length();
-    requestedPending += bytes;
-    ws.writeTextMessage(text).onComplete(done -> requestedPending -= bytes);
+    long chars = text.length();
+    requestedPending += chars;
+    queuedChars += chars;
+    ws.writeTextMessage(text).onComplete(done -> {
+      requestedPending -= chars;
+      queuedChars -= chars;
+    });
   }
 
   /**
@@ -375,7 +478,7 @@ final class WorkerConnection {
     if (closed) {
       return;
     }
-    if (ws.writeQueueFull() && backlog() > gateway.limits().getOutboundQueueBytes()) {
+    if (queuedChars - requestedPending > gateway.limits().getOutboundQueueBytes()) {
       LOG.warning("closing slow worker " + this + ": more than " + gateway.limits().getOutboundQueueBytes()
           + " bytes queued (limits.outbound_queue_bytes)");
       cleanup();
@@ -383,14 +486,10 @@ final class WorkerConnection {
       NodeMetrics.slowWorkerClosed();
       return;
     }
-    ws.writeTextMessage(frame.encode());
-  }
-
-  private long backlog() {
-    io.netty.channel.ChannelOutboundBuffer buffer =
-        ((WebSocketInternal) ws).channelHandlerContext().channel().unsafe().outboundBuffer();
-    long pending = buffer == null ? 0 : buffer.totalPendingWriteBytes();
-    return pending - Math.max(0, requestedPending);
+    String text = frame.encode();
+    long chars = text.length();
+    queuedChars += chars;
+    ws.writeTextMessage(text).onComplete(done -> queuedChars -= chars);
   }
 
   /** Removes everything the worker registered and stops the calls it owes. Runs once. */

@@ -29,6 +29,8 @@ final class WorkerFrames {
   static final String PONG = "pong";
   // Node -> worker
   static final String WORKER_REGISTERED = "workerregistered";
+  /** Sent by an RBAC listener before it closes a connection its auth function refused. */
+  static final String ERROR = "error";
 
   /** The iii function a worker calls (void) right after connecting to describe itself. */
   static final String ENGINE_WORKERS_REGISTER = "engine::workers::register";
@@ -69,9 +71,18 @@ final class WorkerFrames {
   }
 
   static JsonObject triggerRegistrationFailed(String id, String triggerType, String functionId, String message) {
+    return triggerRegistrationFailed(id, triggerType, functionId,
+        new FunctionException(TRIGGER_REGISTRATION_FAILED, message, 500));
+  }
+
+  static JsonObject triggerRegistrationFailed(String id, String triggerType, String functionId, FunctionException error) {
     return new JsonObject().put("type", TRIGGER_REGISTRATION_RESULT).put("id", id).put("trigger_type", triggerType)
-        .put("function_id", functionId)
-        .put("error", new JsonObject().put("code", TRIGGER_REGISTRATION_FAILED).put("message", message));
+        .put("function_id", functionId).put("error", error.toJson());
+  }
+
+  /** iii's {@code {"type":"error","error":{"code":..,"message":..}}}: why the connection is being closed. */
+  static JsonObject error(FunctionException error) {
+    return new JsonObject().put("type", ERROR).put("error", error.toJson());
   }
 
   static JsonObject pong() {

@@ -6,17 +6,13 @@ import io.streamnode.security.BearerToken;
 import io.streamnode.security.ConnectionLimits;
 import io.streamnode.security.OriginPolicy;
 import io.streamnode.security.RefusalLog;
-import io.streamnode.metrics.NodeMetrics;
+import io.streamnode.trigger.TriggerAddresses;
+import io.streamnode.worker.rbac.RbacGate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.streamnode.trigger.TriggerAddresses;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -33,6 +29,13 @@ import java.util.logging.Logger;
  * {@code Authorization: Bearer <token>} is refused with 401. {@code /otel} needs no token (the
  * SDKs open it without their headers, and everything sent there is dropped).
  * <p>
+ * With {@code public_worker_socket.enabled}, a second listener speaks the same protocol to
+ * browsers and other untrusted clients, as iii's RBAC listener: its connections are authenticated
+ * by {@code rbac.auth_function_id} and may do only what their grants allow
+ * ({@link io.streamnode.worker.rbac.RbacSession}). Both listeners run here and share one set of
+ * registrations, so that a trigger reaches a function wherever its worker is connected and the last
+ * registration of an id wins across both.
+ * <p>
  * Deploy exactly one instance: function and trigger ownership (the last registration of an id
  * wins) is decided here, on one event loop, without locks.
  */
@@ -47,15 +50,15 @@ public class WorkerSocketVerticle extends VerticleBase {
   static final long MAX_LEAVE_DRAIN_MS = 5000;
 
   private final WorkerSocketOptions options;
+  private final PublicWorkerSocketOptions publicOptions;
   private final LimitsOptions limits;
   private final Map<String, WorkerConnection> connections = new HashMap<>();
   private final OwnerMap functionOwners = new OwnerMap();
   private final OwnerMap triggerOwners = new OwnerMap();
-  private final RefusalLog refusals = new RefusalLog(LOG);
   private FunctionBus functions;
-  private HttpServer server;
-  private BearerToken token;
-  private OriginPolicy origins;
+  private WorkerListener listener;
+  /** The public listener, or {@code null} when {@code public_worker_socket.enabled} is false. */
+  private WorkerListener publicListener;
 
   private final ConnectionLimits admission;
 
@@ -71,7 +74,14 @@ public class WorkerSocketVerticle extends VerticleBase {
   /** @param clusterOwners the latest registrant of each function id across the cluster */
   public WorkerSocketVerticle(WorkerSocketOptions options, LimitsOptions limits, ConnectionLimits admission,
                               FunctionOwners clusterOwners) {
+    this(options, new PublicWorkerSocketOptions(), limits, admission, clusterOwners);
+  }
+
+  /** @param publicOptions the public listener for browsers; not opened unless enabled */
+  public WorkerSocketVerticle(WorkerSocketOptions options, PublicWorkerSocketOptions publicOptions,
+                              LimitsOptions limits, ConnectionLimits admission, FunctionOwners clusterOwners) {
     this.options = options;
+    this.publicOptions = publicOptions;
     this.limits = limits;
     this.admission = admission;
     this.clusterOwners = clusterOwners;
@@ -117,25 +127,25 @@ public class WorkerSocketVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     functions = new FunctionBus(vertx, limits.getCallTimeoutMs());
-    token = BearerToken.of(options.getToken(), options.getTokenFile(), "worker_socket.token");
-    origins = new OriginPolicy(options.getAllowedOrigins());
-    Future<Void> owners = clusterOwners.open(this::recheck);
-    HttpServerOptions serverOptions = new HttpServerOptions()
-        .setHost(options.getHost())
-        .setPort(options.getPort())
-        .setMaxWebSocketFrameSize(limits.getMaxFrameBytes())
-        .setMaxWebSocketMessageSize(limits.getMaxFrameBytes());
-    server = vertx.createHttpServer(serverOptions)
-        .webSocketHandshakeHandler(this::onHandshake)
-        .requestHandler(req -> req.response().setStatusCode(426)
-            .putHeader("content-type", "text/plain")
-            .end("streamnode worker socket: connect an iii SDK worker with a WebSocket\n"));
-    return owners.compose(v -> server.listen()).onSuccess(s -> LOG.fine("worker socket listening on " + options.getHost() + ":" + s.actualPort()));
+    listener = new WorkerListener(this, "worker socket", "worker_socket.allowed_origins",
+        new OriginPolicy(options.getAllowedOrigins()),
+        new TokenGate(BearerToken.of(options.getToken(), options.getTokenFile(), "worker_socket.token")),
+        new RefusalLog(LOG));
+    if (publicOptions.isEnabled()) {
+      RefusalLog publicRefusals = new RefusalLog(LOG);
+      publicListener = new WorkerListener(this, "public worker socket", "public_worker_socket.allowed_origins",
+          new OriginPolicy(publicOptions.getAllowedOrigins()),
+          new RbacGate(publicOptions.getRbac(), functions, this::functionMetadata, publicRefusals), publicRefusals);
+    }
+    return clusterOwners.open(this::recheck)
+        .compose(v -> listener.listen(options.getHost(), options.getPort()))
+        .compose(v -> publicListener == null ? Future.succeededFuture()
+            : publicListener.listen(publicOptions.getHost(), publicOptions.getPort()));
   }
 
   @Override
   public Future<?> stop() {
-    if (server == null) {
+    if (listener == null) {
       return Future.succeededFuture();
     }
     // The stream socket, stopped before us, has sent a stream:leave for every subscription it
@@ -149,52 +159,25 @@ public class WorkerSocketVerticle extends VerticleBase {
         .transform(drained -> {
           // Closed now rather than by Vert.x's graceful shutdown, which waits 30 s for each.
           new java.util.ArrayList<>(connections.values()).forEach(WorkerConnection::goAway);
-          return server.shutdown();
+          return Future.join(listener.shutdown(),
+              publicListener == null ? Future.succeededFuture() : publicListener.shutdown());
         })
         .eventually(clusterOwners::close);
   }
 
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
-    return server.actualPort();
+    return listener.actualPort();
   }
 
-  private void onHandshake(ServerWebSocketHandshake handshake) {
-    String path = handshake.path();
-    String origin = handshake.headers().get(HttpHeaders.ORIGIN);
-    if (!origins.allows(origin)) {
-      refuse(handshake, 403, "origin " + origin + " is not in worker_socket.allowed_origins");
-      return;
-    }
-    if (WORKER_PATH.equals(path) && !token.accepts(handshake.headers().get(HttpHeaders.AUTHORIZATION))) {
-      refuse(handshake, 401, "missing or wrong bearer token (worker_socket.token)");
-      return;
-    }
-    if (!WORKER_PATH.equals(path) && !OTEL_PATH.equals(path)) {
-      handshake.reject(404);
-      return;
-    }
-    String ip = handshake.remoteAddress().hostAddress();
-    String full = admission.tryAcquire(ip);
-    if (full != null) {
-      refuse(handshake, 503, full);
-      return;
-    }
-    Future<ServerWebSocket> accepted = handshake.accept().onFailure(err -> admission.release(ip));
-    if (WORKER_PATH.equals(path)) {
-      accepted.onSuccess(ws -> {
-        WorkerConnection connection = new WorkerConnection(this, ws);
-        connections.put(connection.workerId(), connection);
-        NodeMetrics.workerConnectionOpened();
-        LOG.fine(() -> "worker " + connection + " connected from " + ws.remoteAddress());
-      });
-    } else {
-      // Telemetry is not collected; accepting it keeps the SDK from reconnecting and logging forever.
-      accepted.onSuccess(ws -> {
-        ws.handler(frame -> { });
-        ws.closeHandler(v -> socketClosed(ws));
-      });
-    }
+  /** The port the public listener is bound to, or -1 when it is not enabled. */
+  public int publicPort() {
+    return publicListener == null ? -1 : publicListener.actualPort();
+  }
+
+  /** The node's connection admission (limits.max_connections), shared by every listener. */
+  ConnectionLimits admission() {
+    return admission;
   }
 
   /** Frees the connection slot of a closed socket (limits.max_connections). */
@@ -202,14 +185,17 @@ public class WorkerSocketVerticle extends VerticleBase {
     admission.release(ws.remoteAddress().hostAddress());
   }
 
-  private void refuse(ServerWebSocketHandshake handshake, int status, String why) {
-    refusals.refused("worker socket", handshake.remoteAddress(), status + " on upgrade of " + handshake.path() + ": " + why);
-    handshake.reject(status);
+  void connectionOpened(WorkerConnection connection) {
+    connections.put(connection.workerId(), connection);
   }
 
-  /** Rate-limited log of refusals and bad input on this listener. */
-  RefusalLog refusals() {
-    return refusals;
+  /**
+   * The {@code metadata} a worker connected here registered {@code functionId} with, or {@code null}:
+   * what {@code expose_functions}' metadata rules look at.
+   */
+  private Object functionMetadata(String functionId) {
+    WorkerConnection owner = functionOwners.owner(functionId);
+    return owner == null ? null : owner.functionMetadata(functionId);
   }
 
   WorkerConnection connection(String workerId) {

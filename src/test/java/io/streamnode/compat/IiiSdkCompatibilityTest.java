@@ -4,7 +4,9 @@ import io.streamnode.StreamNode;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.http.HttpApiOptions;
 import io.streamnode.socket.StreamSocketOptions;
+import io.streamnode.worker.PublicWorkerSocketOptions;
 import io.streamnode.worker.WorkerSocketOptions;
+import io.streamnode.worker.rbac.RbacOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.junit5.VertxExtension;
@@ -59,6 +61,10 @@ class IiiSdkCompatibilityTest {
             // Served by a worker in auth.test.mjs; while no worker serves it, auth fails open (no context).
             .setAuthFunction("compat::auth"))
         .setWorkerSocket(new WorkerSocketOptions().setPort(0))
+        // Its auth function is served by a worker in public.test.mjs.
+        .setPublicWorkerSocket(new PublicWorkerSocketOptions().setEnabled(true).setPort(0)
+            .setRbac(new RbacOptions().setAuthFunctionId("compat::public_auth")
+                .setExposeFunctions(List.of("match(\"stream::list\")"))))
         .setHttpApi(new HttpApiOptions().setPort(0));
     node = StreamNode.start(vertx, options).await();
     NodeOptions securedOptions = new NodeOptions()
@@ -89,6 +95,7 @@ class IiiSdkCompatibilityTest {
         "STREAMNODE_WORKER_URL", "ws://127.0.0.1:" + node.workerSocketPort(),
         "STREAMNODE_STREAM_URL", "ws://127.0.0.1:" + node.streamSocketPort(),
         "STREAMNODE_HTTP_URL", "http://127.0.0.1:" + node.httpPort(),
+        "STREAMNODE_PUBLIC_WORKER_URL", "ws://127.0.0.1:" + node.publicWorkerSocketPort(),
         "STREAMNODE_SECURE_WORKER_URL", "ws://127.0.0.1:" + secured.workerSocketPort(),
         "STREAMNODE_SECURE_HTTP_URL", "http://127.0.0.1:" + secured.httpPort(),
         "STREAMNODE_SECURE_WORKER_TOKEN", WORKER_TOKEN,

@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Throws random and mutated frames at the stream socket, the worker socket and the HTTP API for a
- * few seconds, then checks that the node still serves every kind of client and that the data it
+ * Throws random and mutated frames at the stream socket, both worker listeners (the public one
+ * with good and bad tokens, and grants of every kind) and the HTTP API for a few seconds, then checks that the node still serves every kind of client and that the data it
  * held before (the {@value #SENTINEL} stream, which no fuzzed input names) is unchanged, and that
  * a client subscribed to it throughout saw nothing but its sync.
  * <p>
@@ -48,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NodeFuzzTest {
 
   static final String SENTINEL = "sentinel";
+  private static final String PUBLIC_AUTH = "fuzz::auth";
   private static final String[] FUNCTIONS = {"stream::set", "stream::get", "stream::delete", "stream::update",
       "stream::list", "stream::list_groups", "stream::list_all", "stream::send", "publish", "engine::workers::register",
       TriggerAddresses.REGISTER, TriggerAddresses.UNREGISTER, TriggerAddresses.JOIN, StoreAddresses.SNAPSHOT,
@@ -65,6 +66,8 @@ class NodeFuzzTest {
   private final long seconds = Long.getLong("streamnode.fuzz.seconds", 3);
   private final Random random = new Random(seed);
   private long sent;
+  /** HTTP requests are made on one context (see HttpFunctions: Vert.x 5.0.10 can lose a response's end otherwise). */
+  private io.vertx.core.Context httpContext;
   private final java.util.concurrent.atomic.AtomicInteger httpInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   private static <T> T get(Future<T> f) throws Exception {
@@ -76,8 +79,11 @@ class NodeFuzzTest {
     System.out.println("NodeFuzzTest seed " + seed + " (-Dstreamnode.fuzz.seed=" + seed + "), " + seconds + " s");
     NodeOptions options = TestNodes.options();
     options.getLimits().setCallTimeoutMs(500).setMaxFrameBytes(64 * 1024).setMaxBodyBytes(64 * 1024);
+    options.getPublicWorkerSocket().setEnabled(true).setPort(0).getRbac().setAuthFunctionId(PUBLIC_AUTH)
+        .setExposeFunctions(List.of("match(\"stream::list\")", "match(\"fuzz::*\")"));
     StreamNode node = get(TestNodes.start(vertx, options));
     Worker admin = Worker.create(vertx);
+    get(admin.registerFunction(PUBLIC_AUTH, NodeFuzzTest::publicAuth));
     for (int i = 0; i < 20; i++) {
       get(admin.call("stream::set", new JsonObject().put("stream_name", SENTINEL).put("group_id", "g")
           .put("item_id", "i" + i).put("data", new JsonObject().put("n", i))));
@@ -89,6 +95,7 @@ class NodeFuzzTest {
 
     WebSocketClient wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
+    httpContext = vertx.getOrCreateContext();
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(node.httpPort()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
     List<FuzzSocket> open = new ArrayList<>();
@@ -96,10 +103,13 @@ class NodeFuzzTest {
     while (System.currentTimeMillis() < deadline) {
       open.removeIf(f -> f.ws().isClosed());
       if (open.size() < 8) {
-        boolean worker = random.nextBoolean();
+        int listener = random.nextInt(3);
+        boolean worker = listener > 0;
         String path = random.nextInt(10) == 0 ? "/" + word() : (worker && random.nextInt(8) == 0 ? "/otel" : "/");
+        String query = listener == 2 ? publicQuery() : maybeQuery();
         WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1")
-            .setPort(worker ? node.workerSocketPort() : node.streamSocketPort()).setURI(path + maybeQuery())
+            .setPort(listener == 0 ? node.streamSocketPort() : listener == 1 ? node.workerSocketPort()
+                : node.publicWorkerSocketPort()).setURI(path + query)
             .setAllowOriginHeader(random.nextInt(4) == 0);
         try {
           WebSocket ws = get(wsClient.connect(connect));
@@ -115,8 +125,12 @@ class NodeFuzzTest {
           continue;
         }
         // A socket the node holds back (a join waiting for its handlers) is skipped, not waited for.
-        for (int i = 0; i < 20 && !f.ws().writeQueueFull(); i++) {
-          sendFrame(f.ws(), f.worker());
+        try {
+          for (int i = 0; i < 20 && !f.ws().writeQueueFull(); i++) {
+            sendFrame(f.ws(), f.worker());
+          }
+        } catch (IllegalStateException closedMeanwhile) {
+          // The node closed it since the check above (a refused public client, a too big frame).
         }
       }
       // HTTP calls may wait for a function that never answers (call_timeout_ms): keep up to 64 in
@@ -134,7 +148,10 @@ class NodeFuzzTest {
     Thread.sleep(700); // fuzz workers' registrations go with their connections; calls in flight time out
 
     // The node still serves every kind of client.
-    Buffer health = get(http.request(HttpMethod.GET, "/health").compose(r -> r.send().compose(x -> x.body())));
+    io.vertx.core.Promise<Buffer> healthy = io.vertx.core.Promise.promise();
+    httpContext.runOnContext(v -> http.request(HttpMethod.GET, "/health").compose(r -> r.send().compose(x -> x.body()))
+        .onComplete(healthy));
+    Buffer health = get(healthy.future());
     assertEquals(new JsonObject().put("status", "ok"), new JsonObject(health));
     Object after = get(admin.call("stream::list", new JsonObject().put("stream_name", SENTINEL).put("group_id", "g"))).value();
     assertEquals(before, after, "the sentinel stream changed");
@@ -143,6 +160,19 @@ class NodeFuzzTest {
     JsonObject sync = get(fresh.frame(0));
     assertEquals("sync", sync.getJsonObject("event").getString("type"));
     assertEquals(20, sync.getJsonObject("event").getJsonArray("data").size());
+    WebSocket publicClient = get(wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(node.publicWorkerSocketPort()).setURI("/?token=good-0").setAllowOriginHeader(false)));
+    java.util.concurrent.BlockingQueue<JsonObject> publicFrames = new java.util.concurrent.LinkedBlockingQueue<>();
+    publicClient.textMessageHandler(t -> publicFrames.add(new JsonObject(t)));
+    get(publicClient.writeTextMessage(new JsonObject().put("type", "invokefunction").put("invocation_id",
+        java.util.UUID.randomUUID().toString()).put("function_id", "stream::list")
+        .put("data", new JsonObject().put("stream_name", SENTINEL).put("group_id", "g")).encode()));
+    JsonObject listed = null;
+    for (JsonObject f; listed == null && (f = publicFrames.poll(10, TimeUnit.SECONDS)) != null; ) {
+      listed = "invocationresult".equals(f.getString("type")) ? f : null;
+    }
+    assertEquals(20, listed == null ? -1 : listed.getJsonArray("result").size(), "the public worker socket stopped serving");
+    get(publicClient.close());
     Worker probe = Worker.create(vertx);
     get(probe.registerFunction("fuzz::probe", in -> Future.succeededFuture(io.streamnode.function.FunctionResult.of("pong"))));
     assertEquals("pong", get(probe.call("fuzz::probe", new JsonObject())).value());
@@ -195,7 +225,10 @@ class NodeFuzzTest {
       request.putHeader("origin", "https://" + word().replaceAll("[^\\x21-\\x7e]", "x") + ".example");
     }
     String body = random.nextBoolean() ? mutate(functionInput()).encode() : mutateText(String.valueOf(randomJson(3)));
-    return http.request(request).compose(req -> req.send(body)).compose(resp -> resp.body()).mapEmpty();
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    httpContext.runOnContext(v -> http.request(request).compose(req -> req.send(body)).compose(resp -> resp.body())
+        .<Void>mapEmpty().onComplete(done));
+    return done.future();
   }
 
   private JsonObject streamFrame() {
@@ -314,6 +347,27 @@ class NodeFuzzTest {
     }
     String w = s.toString();
     return w.equals(SENTINEL) ? "not-" + w : w;
+  }
+
+  /** The public listener's auth function: {@code ?token=good-N} gets grant set N, anything else is refused. */
+  private static Future<io.streamnode.function.FunctionResult> publicAuth(Object input) {
+    JsonArray token = ((JsonObject) input).getJsonObject("query_params").getJsonArray("token");
+    String t = token == null || token.isEmpty() ? "" : String.valueOf(token.getValue(0));
+    JsonObject grants = switch (t) {
+      case "good-0" -> new JsonObject();
+      case "good-1" -> new JsonObject().put("function_registration_prefix", "fuzz");
+      case "good-2" -> new JsonObject().put("allowed_trigger_types", new JsonArray().add("stream"))
+          .put("forbidden_functions", new JsonArray().add("stream::list"));
+      case "good-3" -> new JsonObject().put("allow_function_registration", false)
+          .put("allowed_functions", new JsonArray().add("stream::get"));
+      default -> null;
+    };
+    return grants == null ? Future.failedFuture(new io.streamnode.function.FunctionException(
+        io.streamnode.function.ErrorCode.UNAUTHORIZED, "bad token")) : Future.succeededFuture(io.streamnode.function.FunctionResult.of(grants));
+  }
+
+  private String publicQuery() {
+    return "?token=" + (random.nextInt(4) == 0 ? word() : "good-" + random.nextInt(4));
   }
 
   private String maybeQuery() {

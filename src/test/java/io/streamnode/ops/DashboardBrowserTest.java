@@ -13,12 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,19 +29,6 @@ class DashboardBrowserTest {
 
   private StreamNode node;
 
-  private static String chromium() {
-    String env = System.getenv("CHROMIUM");
-    if (env != null && new File(env).canExecute()) {
-      return env;
-    }
-    for (String path : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
-      if (new File(path).canExecute()) {
-        return path;
-      }
-    }
-    return null;
-  }
-
   @AfterEach
   void stop() throws Exception {
     if (node != null) {
@@ -57,34 +39,15 @@ class DashboardBrowserTest {
   @Test
   void theDashboardShowsWritesInTheLiveTailAndSubscribersComingAndGoing(Vertx vertx) throws Exception {
     Assumptions.assumeTrue(OpsClients.installed("node"), "node is not installed: skipping the dashboard browser test");
-    String chromium = chromium();
+    String chromium = OpsClients.chromium();
     Assumptions.assumeTrue(chromium != null,
         "no chromium (set CHROMIUM, or apt-get install chromium; scripts/test does): skipping the dashboard browser test");
     OpsClients.install();
     node = StreamNode.start(vertx, TestNodes.options()).await(20, TimeUnit.SECONDS);
-    ProcessBuilder builder = new ProcessBuilder("node", "dashboard.test.mjs").directory(OpsClients.DIR)
-        .redirectErrorStream(true);
-    builder.environment().put("STREAMNODE_HTTP_URL", "http://127.0.0.1:" + node.httpPort());
-    builder.environment().put("STREAMNODE_STREAM_URL", "ws://127.0.0.1:" + node.streamSocketPort() + "/");
-    builder.environment().put("CHROMIUM", chromium);
-    Process process = builder.start();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null) {
-          System.out.println("[dashboard] " + line);
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    }, "dashboard-test-output");
-    pump.setDaemon(true);
-    pump.start();
-    if (!process.waitFor(180, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("dashboard.test.mjs did not finish within 180 s");
-    }
-    pump.join(5_000);
-    assertEquals(0, process.exitValue(), "the dashboard's browser steps failed; see [dashboard] lines in this test's output");
+    int exit = OpsClients.runNode("dashboard.test.mjs", Map.of(
+        "STREAMNODE_HTTP_URL", "http://127.0.0.1:" + node.httpPort(),
+        "STREAMNODE_STREAM_URL", "ws://127.0.0.1:" + node.streamSocketPort() + "/",
+        "CHROMIUM", chromium), "dashboard", 180);
+    assertEquals(0, exit, "the dashboard's browser steps failed; see [dashboard] lines in this test's output");
   }
 }

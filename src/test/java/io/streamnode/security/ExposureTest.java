@@ -73,4 +73,31 @@ class ExposureTest {
     assertEquals(-1, node.httpPort());
     await(node.close());
   }
+
+  @Test
+  void aPublicWorkerSocketOnAllInterfacesWithoutAnAuthFunctionStopsStartUp(Vertx vertx) {
+    NodeOptions options = TestNodes.options();
+    options.getPublicWorkerSocket().setEnabled(true).setPort(0).setHost("0.0.0.0");
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(StreamNode.start(vertx, options)));
+    assertTrue(e.getCause().getMessage().contains(
+        "public_worker_socket on 0.0.0.0 has no public_worker_socket.rbac.auth_function_id"), e.getCause().getMessage());
+  }
+
+  @Test
+  void aPublicWorkerSocketWithAnAuthFunctionMayListenOnAllInterfaces(Vertx vertx) throws Exception {
+    NodeOptions options = TestNodes.options();
+    options.getPublicWorkerSocket().setEnabled(true).setPort(0).setHost("0.0.0.0").getRbac().setAuthFunctionId("app::auth");
+    StreamNode node = await(StreamNode.start(vertx, options));
+    assertTrue(node.publicWorkerSocketPort() > 0);
+    await(node.close());
+  }
+
+  @Test
+  void aDisabledPublicWorkerSocketNeedsNothingAndListensNowhere(Vertx vertx) throws Exception {
+    NodeOptions options = TestNodes.options();
+    options.getPublicWorkerSocket().setHost("0.0.0.0");
+    StreamNode node = await(StreamNode.start(vertx, options));
+    assertEquals(-1, node.publicWorkerSocketPort());
+    await(node.close());
+  }
 }

@@ -49,6 +49,53 @@ public final class OpsClients {
     }
   }
 
+  /**
+   * Debian's chromium (or the executable in {@code CHROMIUM}), or {@code null} when there is none:
+   * the browser tests are then skipped, saying so.
+   */
+  public static String chromium() {
+    String env = System.getenv("CHROMIUM");
+    if (env != null && new File(env).canExecute()) {
+      return env;
+    }
+    for (String path : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
+      if (new File(path).canExecute()) {
+        return path;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Runs {@code node script} in this directory with {@code env}, its output in the test log with
+   * a {@code [label]} prefix; the exit code, or an AssertionError after {@code timeoutSeconds}.
+   */
+  public static int runNode(String script, Map<String, String> env, String label, long timeoutSeconds)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder("node", script).directory(DIR).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    Thread pump = new Thread(() -> {
+      try (java.io.BufferedReader out = new java.io.BufferedReader(
+          new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          System.out.println("[" + label + "] " + line);
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, label + "-output");
+    pump.setDaemon(true);
+    pump.start();
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(script + " did not finish within " + timeoutSeconds + " s");
+    }
+    pump.join(5_000);
+    return process.exitValue();
+  }
+
   /** The Python with the Prometheus parser: Debian's (python3-prometheus-client), else the one on the PATH. */
   public static String python() {
     return new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";

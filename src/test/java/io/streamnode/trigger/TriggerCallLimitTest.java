@@ -120,7 +120,7 @@ class TriggerCallLimitTest {
 
   private static Future<Void> until(Vertx vertx, java.util.function.BooleanSupplier condition) {
     Promise<Void> p = Promise.promise();
-    vertx.setPeriodic(0, 20, id -> {
+    vertx.setPeriodic(1, 20, id -> { // not 0: Vert.x 5.0.10 cannot cancel a periodic timer from its first, immediate run
       if (condition.getAsBoolean()) {
         vertx.cancelTimer(id);
         p.tryComplete();

@@ -1,5 +1,6 @@
 package io.streamnode.worker;
 
+import io.streamnode.testing.Bounded;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class RawWorker implements AutoCloseable {
 
   static final long WAIT_MS = 5_000;
+  /** Bound of every other wait (connecting, writing, closing), in seconds. */
+  private static final long WAIT_S = 10;
   private static final Set<String> QUIET = Set.of("workerregistered", "pong");
 
   private final WebSocketClient client;
@@ -41,58 +44,108 @@ final class RawWorker implements AutoCloseable {
   /** Frames {@link #next(Predicate)} passed over, other than the handshake's and pongs: a negative check must see them. */
   private final List<JsonObject> skipped = new ArrayList<>();
 
-  private RawWorker(Vertx vertx, int port, String path) {
+  private RawWorker(Vertx vertx, int port, String path, int receiveBufferSize) {
+    this(vertx, port, path, java.util.Map.of(), receiveBufferSize);
+  }
+
+  private RawWorker(Vertx vertx, int port, String path, java.util.Map<String, String> headers) {
+    this(vertx, port, path, headers, 0);
+  }
+
+  private RawWorker(Vertx vertx, int port, String path, java.util.Map<String, String> headers, int receiveBufferSize) {
     // Large results (a big stream::list) must fit: frames up to 16 MB.
-    client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
-    ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
-        .setAllowOriginHeader(false))
+    WebSocketClientOptions options = new WebSocketClientOptions()
+        .setMaxFrameSize(16 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024);
+    if (receiveBufferSize > 0) {
+      options.setReceiveBufferSize(receiveBufferSize);
+    }
+    client = vertx.createWebSocketClient(options);
+    // No Origin header unless one is given (a web page's): the client would otherwise make one up.
+    WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
+        .setAllowOriginHeader(headers.keySet().stream().anyMatch("origin"::equalsIgnoreCase));
+    headers.forEach(connect::addHeader);
+    ws = connected(client.connect(connect)
         .map(socket -> {
           socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
           socket.pongHandler(pongs::add);
           socket.closeHandler(v -> closed.countDown());
           return socket;
-        })
-        .await();
+        }));
+  }
+
+  /** The socket, waiting at most {@link #WAIT_S}; a refused upgrade throws its own exception (status included). */
+  private static WebSocket connected(io.vertx.core.Future<WebSocket> connecting) {
+    try {
+      return connecting.toCompletionStage().toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException refused ? refused : new RuntimeException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("not connected within " + WAIT_S + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
   }
 
   /** Connects to {@code /}; the first frame ({@code workerregistered}) is left in the queue. */
   static RawWorker connect(Vertx vertx, int port) {
-    return new RawWorker(vertx, port, "/");
+    return new RawWorker(vertx, port, "/", 0);
   }
 
   static RawWorker connect(Vertx vertx, int port, String path) {
-    return new RawWorker(vertx, port, path);
+    return new RawWorker(vertx, port, path, 0);
+  }
+
+  /**
+   * Connects with a small socket receive buffer ({@code SO_RCVBUF}): what the worker does not read
+   * stays in the node's outbound queue, as over a real network, instead of in loopback's buffers
+   * (several MB), where no slow-consumer check can see it.
+   */
+  static RawWorker connectWithReceiveBuffer(Vertx vertx, int port, int receiveBufferSize) {
+    return new RawWorker(vertx, port, "/", receiveBufferSize);
+  }
+
+  /** Connects to {@code path} (a query string included) with extra upgrade headers, e.g. an {@code Origin}. */
+  static RawWorker connect(Vertx vertx, int port, String path, java.util.Map<String, String> headers) {
+    return new RawWorker(vertx, port, path, headers);
   }
 
   RawWorker send(JsonObject frame) {
-    ws.writeTextMessage(frame.encode()).await();
+    Bounded.await(ws.writeTextMessage(frame.encode()), WAIT_S);
     return this;
   }
 
   RawWorker sendText(String text) {
-    ws.writeTextMessage(text).await();
+    Bounded.await(ws.writeTextMessage(text), WAIT_S);
     return this;
   }
 
   RawWorker sendBinary(Buffer bytes) {
-    ws.writeBinaryMessage(bytes).await();
+    Bounded.await(ws.writeBinaryMessage(bytes), WAIT_S);
     return this;
   }
 
-  /** Stops reading from the socket (as a worker on a slow network would), until {@link #resume()}. */
+  /**
+   * Stops reading from the socket, as a worker on a slow network would, until {@link #resume()}.
+   * At the TCP level: a paused Vert.x WebSocket still reads a whole large frame into memory (it
+   * queues messages, not bytes), so the node would never see this worker fall behind.
+   */
   RawWorker pause() {
-    ws.pause();
+    channel().config().setAutoRead(false);
     return this;
   }
 
   RawWorker resume() {
-    ws.resume();
+    channel().config().setAutoRead(true);
     return this;
   }
 
+  private io.netty.channel.Channel channel() {
+    return ((io.vertx.core.internal.http.WebSocketInternal) ws).channelHandlerContext().channel();
+  }
+
   RawWorker ping(Buffer payload) {
-    ws.writePing(payload).await();
+    Bounded.await(ws.writePing(payload), WAIT_S);
     return this;
   }
 
@@ -164,11 +217,16 @@ final class RawWorker implements AutoCloseable {
     return closed.await(ms, TimeUnit.MILLISECONDS);
   }
 
+  /** The status of the close frame the node sent, once closed ({@code null}: none). */
+  Short closeStatus() {
+    return ws.closeStatusCode();
+  }
+
   @Override
   public void close() {
     try {
-      ws.close().await();
-    } catch (RuntimeException alreadyClosed) {
+      Bounded.await(ws.close(), WAIT_S);
+    } catch (RuntimeException | AssertionError alreadyClosed) {
       // the node closed it first
     }
     client.close();
