@@ -6,7 +6,7 @@ import java.util.List;
 /** One load-generator run, from {@code --key=value} flags (each with its default). */
 public final class LoadOptions {
 
-  /** streamnode | ceiling | socketio: picks the subscriber protocol and the heap probe. */
+  /** streamnode | ceiling | socketio | nchan | centrifugo: picks the subscriber protocol, the publisher and the heap probe. */
   String server = "streamnode";
   /** Scenario name written into the results. */
   String scenario = "headline";
@@ -17,8 +17,13 @@ public final class LoadOptions {
    * publisher's node besides the subscribers' node), comma-separated.
    */
   List<Long> extraPids = new ArrayList<>();
-  /** http (POST /functions/..., the default, every server) | worker (iii worker socket, streamnode). */
+  /**
+   * http (the server's HTTP API, the default: POST /functions/stream::set, or the peer's publish:
+   * Nchan's POST /pub/&lt;channel&gt;, Centrifugo's POST /api/publish) | worker (iii worker socket, streamnode).
+   */
   String publisher = "http";
+  /** Centrifugo's HTTP API key (its config's {@code http_api.key}), sent as {@code X-API-Key}. */
+  String apiKey = "";
   /** The worker socket's port, for {@code --publisher=worker}. */
   int workerPort = 49134;
   int socketPort = 3112;
@@ -91,6 +96,7 @@ public final class LoadOptions {
           }
         }
         case "publisher" -> o.publisher = v;
+        case "api-key" -> o.apiKey = v;
         case "worker-port" -> o.workerPort = Integer.parseInt(v);
         case "socket-port" -> o.socketPort = Integer.parseInt(v);
         case "api-port" -> o.apiPort = Integer.parseInt(v);

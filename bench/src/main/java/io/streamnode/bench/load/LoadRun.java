@@ -2,7 +2,9 @@ package io.streamnode.bench.load;
 
 import io.streamnode.bench.client.Protocol;
 import io.streamnode.bench.probe.ServerProbe;
+import io.streamnode.bench.publish.CentrifugoPublisher;
 import io.streamnode.bench.publish.HttpFunctionPublisher;
+import io.streamnode.bench.publish.NchanPublisher;
 import io.streamnode.bench.publish.Publisher;
 import io.streamnode.bench.publish.WorkerSocketPublisher;
 import io.vertx.core.Future;
@@ -66,7 +68,7 @@ public final class LoadRun {
     this.o = o;
     // The load generator runs pinned to one core; two event loops as Vert.x would pick.
     this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(2));
-    this.probe = new ServerProbe(o.pid, !"socketio".equals(o.server), o.apiPort);
+    this.probe = new ServerProbe(o.pid, ServerProbe.ServerRuntime.of(o.server), o.apiPort);
     this.matches = new int[o.groups][o.items];
   }
 
@@ -113,14 +115,7 @@ public final class LoadRun {
       write(out, result);
       return;
     }
-    Publisher publisher;
-    if ("worker".equals(o.publisher)) {
-      WorkerSocketPublisher worker = new WorkerSocketPublisher(vertx, o.workerPort);
-      worker.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      publisher = worker;
-    } else {
-      publisher = new HttpFunctionPublisher(vertx, o.apiPort, o.publishConnections);
-    }
+    Publisher publisher = publisher();
     if (o.prewarm > 0) {
       prewarm(publisher);
     }
@@ -130,6 +125,20 @@ public final class LoadRun {
       write(out, result);
     }
     publisher.close();
+  }
+
+  /** The publisher the server takes: its own HTTP API, or streamnode's worker socket when asked. */
+  private Publisher publisher() throws Exception {
+    if ("worker".equals(o.publisher)) {
+      WorkerSocketPublisher worker = new WorkerSocketPublisher(vertx, o.workerPort);
+      worker.connect().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return worker;
+    }
+    return switch (o.server) {
+      case "nchan" -> new NchanPublisher(vertx, o.apiPort, o.publishConnections);
+      case "centrifugo" -> new CentrifugoPublisher(vertx, o.apiPort, o.publishConnections, o.apiKey);
+      default -> new HttpFunctionPublisher(vertx, o.apiPort, o.publishConnections);
+    };
   }
 
   private JsonObject base() {
@@ -329,12 +338,12 @@ public final class LoadRun {
    * than 2 % of a core over the last 2 s, for at most {@code o.jitSettle} s; returns the seconds
    * added. A JVM compiles what the pre-warm made hot on one or two compiler threads that share the
    * server's core, which can take longer than the warm-up; traffic keeps flowing meanwhile because
-   * HotSpot drops queued compilations of methods that stopped being called. A node server reports
-   * no compiler threads and is not held.
+   * HotSpot drops queued compilations of methods that stopped being called. A server on another
+   * runtime (node, Go, C) reports no compiler threads and is not held.
    */
   private double settleJit() throws InterruptedException {
     long t0 = System.nanoTime();
-    if ("socketio".equals(o.server)) {
+    if (!probe.compilesJustInTime()) {
       return 0;
     }
     long deadline = t0 + (long) (o.jitSettle * 1e9);

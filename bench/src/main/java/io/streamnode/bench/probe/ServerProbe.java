@@ -16,32 +16,58 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads what a server process costs: CPU time from {@code /proc/<pid>/stat} (utime + stime),
- * RSS from {@code /proc/<pid>/status}, and live heap after a full GC: {@code jcmd GC.run} then
- * {@code jstat -gc} for a JVM, {@code GET /memory} (process.memoryUsage() after global.gc()) for node.
+ * Reads what a server costs: CPU time from {@code /proc/<pid>/stat} (utime + stime) and RSS from
+ * {@code /proc/<pid>/status}, both summed over the server's process tree (nginx runs Nchan as a
+ * master and a worker; every other server is one process), and live heap after a full GC, the
+ * way its runtime allows: {@code jcmd GC.run} then {@code jstat -gc} for a JVM, {@code GET /memory}
+ * (process.memoryUsage() after global.gc()) for node, {@code GET /debug/pprof/heap?gc=1&debug=1}
+ * (runtime.GC(), then MemStats' HeapAlloc) for Go; none for C (Nchan: RSS only).
  */
 public final class ServerProbe {
 
   private static final long CLOCK_TICKS = clockTicks();
-  private static final Pattern HEAP_USED = Pattern.compile("\"heapUsed\"\\s*:\\s*(\\d+)");
+  private static final Pattern NODE_HEAP_USED = Pattern.compile("\"heapUsed\"\\s*:\\s*(\\d+)");
+  private static final Pattern GO_HEAP_ALLOC = Pattern.compile("# HeapAlloc = (\\d+)");
+
+  /** What a server runs on: decides how its live heap is read and whether it has JIT threads. */
+  public enum ServerRuntime {
+    JVM, NODE, GO, C;
+
+    /** The runtime of a server kind of the bench. */
+    public static ServerRuntime of(String server) {
+      return switch (server) {
+        case "streamnode", "ceiling" -> JVM;
+        case "socketio" -> NODE;
+        case "centrifugo" -> GO;
+        case "nchan" -> C;
+        default -> throw new IllegalArgumentException("unknown server kind " + server);
+      };
+    }
+  }
 
   private final long pid;
-  private final boolean jvm;
+  private final ServerRuntime runtime;
   private final int apiPort;
 
-  public ServerProbe(long pid, boolean jvm, int apiPort) {
+  /** @param apiPort where node's {@code /memory} and Go's {@code /debug/pprof} answer */
+  public ServerProbe(long pid, ServerRuntime runtime, int apiPort) {
     this.pid = pid;
-    this.jvm = jvm;
+    this.runtime = runtime;
     this.apiPort = apiPort;
   }
 
-  /** CPU (user + system) a process has consumed so far, in microseconds. */
+  /** True for a JVM: its JIT compiler threads share the server's core (see {@link #jitMicros}). */
+  public boolean compilesJustInTime() {
+    return runtime == ServerRuntime.JVM;
+  }
+
+  /** CPU (user + system) a process and its descendants have consumed so far, in microseconds. */
   public static long cpuMicros(long pid) {
     long[] t = times(pid);
     return t[0] + t[1];
   }
 
-  /** Kernel CPU (stime) of any process so far, in microseconds. */
+  /** Kernel CPU (stime) of a process and its descendants so far, in microseconds. */
   public static long systemMicros(long pid) {
     return times(pid)[1];
   }
@@ -71,7 +97,32 @@ public final class ServerProbe {
     return sum;
   }
 
+  /** utime and stime in microseconds, summed over the process and its descendants. */
   private static long[] times(long pid) {
+    long[] sum = processTime(pid);
+    for (long child : descendants(pid)) {
+      try {
+        long[] t = processTime(child);
+        sum[0] += t[0];
+        sum[1] += t[1];
+      } catch (IllegalStateException e) {
+        // It ended between the listing and the read: its time is gone with it (see descendants).
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * The process's descendants now (nginx's worker under its master; none for the other servers).
+   * A descendant that ended took its CPU time with it, unless its parent reaped it (then the
+   * parent's cutime has it, which is not read): a server whose workers come and go would be
+   * undercounted, which is why the bench runs none.
+   */
+  private static List<Long> descendants(long pid) {
+    return ProcessHandle.of(pid).map(h -> h.descendants().map(ProcessHandle::pid).toList()).orElse(List.of());
+  }
+
+  private static long[] processTime(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
@@ -98,8 +149,24 @@ public final class ServerProbe {
     }
   }
 
-  /** Resident set size in bytes. */
+  /**
+   * Resident set size in bytes, summed over the process tree. Pages two processes share (nginx's
+   * shared memory zone, the binary) count once per process; the per-connection figure is a
+   * difference, where they cancel out.
+   */
   public long rssBytes() {
+    long sum = processRss(pid);
+    for (long child : descendants(pid)) {
+      try {
+        sum += Math.max(0, processRss(child));
+      } catch (IllegalStateException e) {
+        // It ended between the listing and the read: it holds no memory any more.
+      }
+    }
+    return sum;
+  }
+
+  private static long processRss(long pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("VmRSS:")) {
@@ -112,10 +179,13 @@ public final class ServerProbe {
     return -1;
   }
 
-  /** Live heap in bytes after a full GC, or -1 when it cannot be read. */
+  /** Live heap in bytes after a full GC, or -1 when it cannot be read (or there is none: C). */
   public long heapBytesAfterGc() {
     try {
-      if (jvm) {
+      if (runtime == ServerRuntime.C) {
+        return -1;
+      }
+      if (runtime == ServerRuntime.JVM) {
         run(List.of("jcmd", Long.toString(pid), "GC.run"));
         String[] out = run(List.of("jstat", "-gc", Long.toString(pid))).trim().split("\n");
         String[] names = out[0].trim().split("\\s+");
@@ -128,10 +198,13 @@ public final class ServerProbe {
         }
         return (long) (kb * 1024);
       }
+      boolean go = runtime == ServerRuntime.GO;
+      // Go: gc=1 runs runtime.GC() before the heap profile; debug=1 appends runtime.MemStats as text.
+      String path = go ? "/debug/pprof/heap?gc=1&debug=1" : "/memory";
       HttpResponse<String> resp = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/memory")).timeout(Duration.ofSeconds(30)).build(),
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path)).timeout(Duration.ofSeconds(30)).build(),
           HttpResponse.BodyHandlers.ofString());
-      Matcher m = HEAP_USED.matcher(resp.body());
+      Matcher m = (go ? GO_HEAP_ALLOC : NODE_HEAP_USED).matcher(resp.body());
       return m.find() ? Long.parseLong(m.group(1)) : -1;
     } catch (IOException | RuntimeException e) {
       System.err.println("heap probe failed: " + e);

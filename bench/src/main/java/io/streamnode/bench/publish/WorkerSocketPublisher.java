@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The {@code workerregistered} frame the server sends on connect, and anything else without a
  * pending id, is ignored.
  */
-public final class WorkerSocketPublisher implements Publisher {
+public final class WorkerSocketPublisher extends FunctionCallPublisher {
 
   private final Vertx vertx;
   private final int port;

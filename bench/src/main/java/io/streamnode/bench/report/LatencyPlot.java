@@ -27,7 +27,8 @@ final class LatencyPlot {
   private static final int RIGHT = 220;
   private static final int TOP = 50;
   private static final int BOTTOM = 70;
-  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728)};
+  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xd62728),
+      new Color(0x9467bd), new Color(0xff7f0e)};
 
   private LatencyPlot() {
   }
