@@ -5,6 +5,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.function.NodeFunctions;
 import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.trigger.TriggerAddresses;
 import io.vertx.core.Future;
@@ -158,7 +159,13 @@ final class WorkerConnection {
 
   /** A {@code registerfunction}: applied once the connection's access admits it, dropped if it does not. */
   private void registerFunction(JsonObject frame) {
-    WorkerFrames.string(frame, "id");
+    String requested = WorkerFrames.string(frame, "id");
+    if (NodeFunctions.served(requested)) {
+      listener.refusals().note(Level.WARNING, "worker " + this + ": ignoring registerfunction " + requested
+          + ": the node serves that function itself (a custom implementation is registered as "
+          + "stream::set(<stream_name>) and the like)");
+      return;
+    }
     decide(access.admitFunction(frame), admitted -> {
       String id = WorkerFrames.string(admitted, "id");
       Object metadata = admitted.getValue("metadata");
