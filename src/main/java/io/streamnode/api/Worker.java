@@ -3,6 +3,7 @@ package io.streamnode.api;
 import io.streamnode.function.FunctionBus;
 import io.streamnode.function.FunctionHandler;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.function.NodeFunctions;
 import io.streamnode.store.custom.CustomImplementations;
 import io.streamnode.trigger.Trigger;
 import io.streamnode.trigger.TriggerAddresses;
@@ -84,8 +85,16 @@ public final class Worker {
    * of that stream, as in iii: the built-in {@code stream::<op>} of that stream calls it instead
    * of the storage adapter (see the README). The returned future completes once the node's store
    * knows it, so calls made afterwards are delegated.
+   *
+   * <p>A function the node serves itself ({@code stream::set} and the other {@code stream::*}
+   * functions, {@code publish}, ids under {@code streamnode::}) cannot be registered: the future
+   * fails with an {@link IllegalArgumentException}.
    */
   public Future<Void> registerFunction(String functionId, FunctionHandler handler) {
+    if (NodeFunctions.served(functionId)) {
+      return Future.failedFuture(new IllegalArgumentException("the node serves " + functionId
+          + " itself; register a custom implementation such as stream::set(<stream_name>) instead"));
+    }
     MessageConsumer<Object> old = functions.remove(functionId);
     Future<Void> gone = old == null ? Future.succeededFuture() : old.unregister();
     return gone.compose(v -> {

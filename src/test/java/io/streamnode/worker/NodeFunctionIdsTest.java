@@ -36,4 +36,17 @@ class NodeFunctionIdsTest extends WorkerTestBase {
           own.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).value());
     }
   }
+
+  @Test
+  void theJavaWorkerApiRefusesABuiltInFunctionWithAClearError() throws Exception {
+    io.streamnode.api.Worker api = io.streamnode.api.Worker.create(vertx);
+    var refused = api.registerFunction("stream::get", input -> io.vertx.core.Future.succeededFuture(FunctionResult.NONE));
+    Throwable cause = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> refused.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).getCause();
+    assertEquals(IllegalArgumentException.class, cause.getClass(), String.valueOf(cause));
+    FunctionResult get = functions.call("stream::get", new JsonObject().put("stream_name", "s").put("group_id", "g")
+        .put("item_id", "none")).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(FunctionResult.NONE.present(), get.present(), "the node's stream::get still answers");
+    api.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
 }
