@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.streamnode.store.event.EncodedSnapshot;
+import io.streamnode.store.event.StreamEvent;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.json.Json;
 
 import java.nio.charset.StandardCharsets;
 
@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class SyncFrame {
 
-  private static final int FIN_TEXT = 0x81;
   /** Data below this size is copied into the frame rather than referenced. */
   private static final int SMALL = 4096;
 
@@ -31,31 +30,18 @@ final class SyncFrame {
   /** The complete frame; the caller owns it (reference count 1). */
   static ByteBuf build(ByteBufAllocator alloc, String stream, String group, String item, long timestamp,
                        EncodedSnapshot snapshot, boolean positions) {
-    byte[] head = ("{\"type\":\"stream\",\"timestamp\":" + timestamp
-        + ",\"streamName\":" + Json.encode(stream)
-        + ",\"groupId\":" + Json.encode(group)
-        + ",\"id\":" + (item == null ? "null" : Json.encode(item))
-        + ",\"event\":{\"type\":\"sync\",\"data\":").getBytes(StandardCharsets.UTF_8);
-    byte[] tail = (positions
-        ? ",\"recovered\":false},\"position\":{\"epoch\":" + Json.encode(snapshot.position().epoch())
-            + ",\"offset\":" + snapshot.position().offset() + "}}"
-        : "}}").getBytes(StandardCharsets.UTF_8);
+    byte[] head = (StreamEvent.wrapperHead(stream, group, item, timestamp) + "{\"type\":\"sync\",\"data\":")
+        .getBytes(StandardCharsets.UTF_8);
+    byte[] tail = (positions ? ",\"recovered\":false}" + StreamEvent.positionTail(snapshot.position()) : "}}")
+        .getBytes(StandardCharsets.UTF_8);
     ByteBuf data = ((BufferInternal) snapshot.data()).getByteBuf();
-    long length = (long) head.length + data.readableBytes() + tail.length;
-    ByteBuf start = alloc.directBuffer(10 + head.length
-        + (data.readableBytes() < SMALL ? data.readableBytes() + tail.length : 0));
-    start.writeByte(FIN_TEXT);
-    if (length < 126) {
-      start.writeByte((int) length);
-    } else if (length <= 0xFFFF) {
-      start.writeByte(126).writeShort((int) length);
-    } else {
-      start.writeByte(127).writeLong(length);
-    }
-    start.writeBytes(head);
-    if (data.readableBytes() < SMALL) {
+    int dataLength = data.readableBytes();
+    boolean small = dataLength < SMALL;
+    ByteBuf start = TextFrame.header(alloc, (long) head.length + dataLength + tail.length,
+        head.length + (small ? dataLength + tail.length : 0)).writeBytes(head);
+    if (small) {
       // A small group: one buffer is cheaper than three parts.
-      return start.writeBytes(data, data.readerIndex(), data.readableBytes()).writeBytes(tail);
+      return start.writeBytes(data, data.readerIndex(), dataLength).writeBytes(tail);
     }
     CompositeByteBuf frame = alloc.compositeDirectBuffer(3);
     // A view of the store's bytes, not a copy; the composite releases its parts when written.

@@ -25,16 +25,23 @@ final class TextFrame {
   static ByteBuf encode(Buffer payload, ByteBufAllocator alloc) {
     ByteBuf bytes = ((BufferInternal) payload).getByteBuf();
     int length = bytes.readableBytes();
-    int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-    ByteBuf frame = alloc.directBuffer(header + length);
+    return header(alloc, length, length).writeBytes(bytes, bytes.readerIndex(), length);
+  }
+
+  /**
+   * A direct buffer holding the header of a frame whose payload is {@code payloadLength} bytes,
+   * with room for {@code room} more bytes (the payload, or the part of it the caller writes there).
+   */
+  static ByteBuf header(ByteBufAllocator alloc, long payloadLength, int room) {
+    ByteBuf frame = alloc.directBuffer((payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10) + room);
     frame.writeByte(FIN_TEXT);
-    if (length < 126) {
-      frame.writeByte(length);
-    } else if (length <= 0xFFFF) {
-      frame.writeByte(126).writeShort(length);
+    if (payloadLength < 126) {
+      frame.writeByte((int) payloadLength);
+    } else if (payloadLength <= 0xFFFF) {
+      frame.writeByte(126).writeShort((int) payloadLength);
     } else {
-      frame.writeByte(127).writeLong(length);
+      frame.writeByte(127).writeLong(payloadLength);
     }
-    return frame.writeBytes(bytes, bytes.readerIndex(), length);
+    return frame;
   }
 }

@@ -4,6 +4,7 @@ import io.streamnode.StreamNode;
 import io.streamnode.api.Worker;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.store.StoreAddresses;
+import io.streamnode.testing.HttpFunctions;
 import io.streamnode.testing.TestNodes;
 import io.streamnode.testing.TestSocket;
 import io.streamnode.trigger.TriggerAddresses;
@@ -148,10 +149,8 @@ class NodeFuzzTest {
     Thread.sleep(700); // fuzz workers' registrations go with their connections; calls in flight time out
 
     // The node still serves every kind of client.
-    io.vertx.core.Promise<Buffer> healthy = io.vertx.core.Promise.promise();
-    httpContext.runOnContext(v -> http.request(HttpMethod.GET, "/health").compose(r -> r.send().compose(x -> x.body()))
-        .onComplete(healthy));
-    Buffer health = get(healthy.future());
+    Buffer health = get(HttpFunctions.on(httpContext,
+        () -> http.request(HttpMethod.GET, "/health").compose(r -> r.send().compose(x -> x.body()))));
     assertEquals(new JsonObject().put("status", "ok"), new JsonObject(health));
     Object after = get(admin.call("stream::list", new JsonObject().put("stream_name", SENTINEL).put("group_id", "g"))).value();
     assertEquals(before, after, "the sentinel stream changed");
@@ -225,10 +224,8 @@ class NodeFuzzTest {
       request.putHeader("origin", "https://" + word().replaceAll("[^\\x21-\\x7e]", "x") + ".example");
     }
     String body = random.nextBoolean() ? mutate(functionInput()).encode() : mutateText(String.valueOf(randomJson(3)));
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    httpContext.runOnContext(v -> http.request(request).compose(req -> req.send(body)).compose(resp -> resp.body())
-        .<Void>mapEmpty().onComplete(done));
-    return done.future();
+    return HttpFunctions.on(httpContext,
+        () -> http.request(request).compose(req -> req.send(body)).compose(resp -> resp.body()).mapEmpty());
   }
 
   private JsonObject streamFrame() {

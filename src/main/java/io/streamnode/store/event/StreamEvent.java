@@ -66,7 +66,7 @@ public final class StreamEvent {
    * closing brace: what clients that asked for positions receive. The rest is byte-for-byte iii's.
    */
   public static Buffer withPosition(Buffer wrapper, GroupPosition position) {
-    String tail = ",\"position\":{\"epoch\":" + Json.encode(position.epoch()) + ",\"offset\":" + position.offset() + "}}";
+    String tail = positionTail(position);
     return Buffer.buffer(wrapper.length() + tail.length()).appendBuffer(wrapper, 0, wrapper.length() - 1)
         .appendString(tail);
   }
@@ -77,14 +77,26 @@ public final class StreamEvent {
     return header(stream, group, id, timestamp, encoded.length() + 2).appendBuffer(encoded).appendString("}");
   }
 
-  // Key order as iii's serializer emits it: type, timestamp, streamName, groupId, id, event.
   private static Buffer header(String stream, String group, String id, long timestamp, int extra) {
-    String head = "{\"type\":\"stream\",\"timestamp\":" + timestamp
+    String head = wrapperHead(stream, group, id, timestamp);
+    return Buffer.buffer(head.length() + extra).appendString(head);
+  }
+
+  /**
+   * A wrapper up to its event: {@code {"type":"stream","timestamp":..,"streamName":..,"groupId":..,
+   * "id":..,"event":}}, in the key order iii's serializer emits.
+   */
+  public static String wrapperHead(String stream, String group, String id, long timestamp) {
+    return "{\"type\":\"stream\",\"timestamp\":" + timestamp
         + ",\"streamName\":" + Json.encode(stream)
         + ",\"groupId\":" + Json.encode(group)
         + ",\"id\":" + (id == null ? "null" : Json.encode(id))
         + ",\"event\":";
-    return Buffer.buffer(head.length() + extra).appendString(head);
+  }
+
+  /** What ends a wrapper for a client that asked for positions: {@code ,"position":{"epoch":..,"offset":..}}}. */
+  public static String positionTail(GroupPosition position) {
+    return ",\"position\":{\"epoch\":" + Json.encode(position.epoch()) + ",\"offset\":" + position.offset() + "}}";
   }
 
   public String stream() {
