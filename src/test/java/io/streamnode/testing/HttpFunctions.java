@@ -121,15 +121,7 @@ public final class HttpFunctions {
           + " unanswered after " + DIAGNOSE_AFTER_MS + " ms\n  this call: " + stage + "\n  same call on a fresh connection: "
           + (again.succeeded() ? again.result() : again.cause()) + "\n  GET /health: "
           + (health.succeeded() ? health.result() : health.cause()) + "\n");
-      for (java.lang.management.ThreadInfo info : java.lang.management.ManagementFactory.getThreadMXBean()
-          .dumpAllThreads(true, true)) {
-        out.append('"').append(info.getThreadName()).append("\" ").append(info.getThreadState())
-            .append(info.getLockName() == null ? "" : " on " + info.getLockName()).append('\n');
-        StackTraceElement[] stack = info.getStackTrace();
-        for (int i = 0; i < Math.min(stack.length, 40); i++) {
-          out.append("    at ").append(stack[i]).append('\n');
-        }
-      }
+      out.append(ThreadDump.text());
       System.err.println(out);
       fresh.close();
     });

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.function.Predicate;
 
@@ -43,13 +44,44 @@ public final class PlainHttp {
   }
 
   public HttpResponse<String> send(HttpRequest.Builder request) {
+    HttpRequest built = request.build();
     try {
-      return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return client.send(built, HttpResponse.BodyHandlers.ofString());
+    } catch (HttpTimeoutException e) {
+      throw new IllegalStateException(diagnose(built), e);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A request that hangs is a bug to find, not just a failed test: says whether the same request
+   * answers on a fresh HTTP/1.1 connection (this client's own speaks HTTP/2 after an h2c upgrade)
+   * and whether {@code GET /health} does, and prints what every thread is doing.
+   */
+  private String diagnose(HttpRequest hung) {
+    HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+    String again = attempt(fresh, HttpRequest.newBuilder(hung, (name, value) -> true).timeout(Duration.ofSeconds(5)).build());
+    String health = attempt(fresh, HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(5)).build());
+    String report = "HANG: " + hung.method() + " " + hung.uri() + " unanswered after " + TIMEOUT.toSeconds()
+        + " s\n  same request on a fresh HTTP/1.1 connection: " + again + "\n  GET /health: " + health;
+    System.err.println(report + "\n" + ThreadDump.text());
+    return report;
+  }
+
+  private static String attempt(HttpClient client, HttpRequest request) {
+    long start = System.nanoTime();
+    try {
+      HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body() + " in " + (System.nanoTime() - start) / 1_000_000 + " ms";
+    } catch (IOException e) {
+      return e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e.toString();
     }
   }
 
