@@ -9,8 +9,10 @@ import io.streamnode.config.NodeOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.streamnode.metrics.NodeMetrics;
+import io.streamnode.security.ConnectionLimits;
 
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,6 +160,12 @@ public final class Main {
     }
   }
 
+  /** This process's open-files limit, or -1 where the JVM cannot tell (not a Unix). */
+  private static long maxOpenFiles() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix
+        ? unix.getMaxFileDescriptorCount() : -1;
+  }
+
   private static void start(NodeOptions options) {
     Logger log = Logger.getLogger(Main.class.getName());
     long t0 = System.nanoTime();
@@ -199,6 +207,10 @@ public final class Main {
       return;
     }
     ClusterMember clusterMember = member;
+    String shortfall = new ConnectionLimits(options.getLimits()).openFilesShortfall(maxOpenFiles());
+    if (shortfall != null) {
+      log.warning(shortfall);
+    }
     log.info(String.format("ready in %d ms", (System.nanoTime() - t0) / 1_000_000));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

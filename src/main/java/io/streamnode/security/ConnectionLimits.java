@@ -51,6 +51,24 @@ public final class ConnectionLimits {
     }
   }
 
+  /** Open files a node needs besides its connections: jars, logs, listeners, the cluster's sockets. */
+  static final long OTHER_OPEN_FILES = 1024;
+
+  /**
+   * Why {@code limits.max_connections} cannot be reached under this process's open-files limit
+   * (each connection is one open file; beyond the limit the kernel refuses new ones), or
+   * {@code null} when it can or the limit is unknown ({@code maxOpenFiles <= 0}).
+   */
+  public String openFilesShortfall(long maxOpenFiles) {
+    if (maxOpenFiles <= 0 || maxOpenFiles >= maxConnections + OTHER_OPEN_FILES) {
+      return null;
+    }
+    return "this process may open at most " + maxOpenFiles + " files (ulimit -n), so about "
+        + Math.max(0, maxOpenFiles - OTHER_OPEN_FILES) + " connections fit, fewer than limits.max_connections ("
+        + maxConnections + "): raise the limit (ulimit -n, LimitNOFILE= under systemd, --ulimit nofile= in Docker)"
+        + " to at least " + (maxConnections + OTHER_OPEN_FILES) + ", or lower limits.max_connections";
+  }
+
   /** Connections open now. */
   public int open() {
     return open.get();
