@@ -40,6 +40,21 @@ public final class LoadOptions {
   int payload = 256;
   /** Publish rates (stream calls per second, all groups together), one measured step each. */
   List<Double> rates = new ArrayList<>(List.of(40.0));
+  /**
+   * Rates run after {@code rates} on the same server and subscribers, one short window each, written
+   * as scenario {@code saturation} (the latency-vs-rate curve without a server start, connect and
+   * JIT warm-up of its own). Empty: none.
+   */
+  List<Double> sweepRates = new ArrayList<>();
+  /** Seconds of publishing at a sweep rate before its window (the server is warm already). */
+  double sweepWarmup = 1;
+  /** Seconds of each sweep window. */
+  double sweepMeasure = 6;
+  /**
+   * Local addresses the subscribers connect from, round robin (127.0.0.2, 127.0.0.3, ...): one
+   * address has about 28,000 ephemeral ports towards one server port. Empty: the kernel's choice.
+   */
+  List<String> sourceAddresses = new ArrayList<>();
   /** set | set,update: the functions the publisher alternates between. */
   List<String> mix = List.of("set");
   /** Seconds of publishing before each measured window. */
@@ -62,6 +77,8 @@ public final class LoadOptions {
   double connectTimeout = 180;
   /** Idle scenario: connect, then measure memory per connection instead of publishing. */
   boolean idle;
+  /** Also measure the server's live heap and RSS before and after connecting (as idle does), then publish. */
+  boolean memory;
   /** Reconnect storm: items in the one group before the subscribers join (their full sync). */
   int stormItems = 10_000;
   /** Reconnect storm: seconds between closing every socket and reconnecting them all. */
@@ -105,14 +122,11 @@ public final class LoadOptions {
         case "item-percent" -> o.itemPercent = Integer.parseInt(v);
         case "items" -> o.items = Integer.parseInt(v);
         case "payload" -> o.payload = Integer.parseInt(v);
-        case "rates" -> {
-          o.rates = new ArrayList<>();
-          for (String r : v.split(",")) {
-            if (!r.isBlank()) {
-              o.rates.add(Double.parseDouble(r));
-            }
-          }
-        }
+        case "rates" -> o.rates = doubles(v);
+        case "sweep-rates" -> o.sweepRates = doubles(v);
+        case "sweep-warmup" -> o.sweepWarmup = Double.parseDouble(v);
+        case "sweep-measure" -> o.sweepMeasure = Double.parseDouble(v);
+        case "source-addresses" -> o.sourceAddresses = v.isBlank() ? new ArrayList<>() : List.of(v.split(","));
         case "mix" -> o.mix = List.of(v.split(","));
         case "warmup" -> o.warmup = Double.parseDouble(v);
         case "measure" -> o.measure = Double.parseDouble(v);
@@ -124,6 +138,7 @@ public final class LoadOptions {
         case "connect-concurrency" -> o.connectConcurrency = Integer.parseInt(v);
         case "connect-timeout" -> o.connectTimeout = Double.parseDouble(v);
         case "idle" -> o.idle = Boolean.parseBoolean(v);
+        case "memory" -> o.memory = Boolean.parseBoolean(v);
         case "storm-items" -> o.stormItems = Integer.parseInt(v);
         case "storm-gap" -> o.stormGap = Double.parseDouble(v);
         case "storm-timeout" -> o.stormTimeout = Double.parseDouble(v);
@@ -143,5 +158,15 @@ public final class LoadOptions {
       throw new IllegalArgumentException("--publisher: http or worker, got " + o.publisher);
     }
     return o;
+  }
+
+  private static List<Double> doubles(String csv) {
+    List<Double> out = new ArrayList<>();
+    for (String r : csv.split(",")) {
+      if (!r.isBlank()) {
+        out.add(Double.parseDouble(r));
+      }
+    }
+    return out;
   }
 }

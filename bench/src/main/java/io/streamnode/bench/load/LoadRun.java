@@ -59,7 +59,8 @@ public final class LoadRun {
    * Held for the whole run: Vert.x closes a client, and every socket it opened, once the client
    * object is garbage collected, which dropped all subscribers ~30 s in (close code 1000).
    */
-  private WebSocketClient client;
+  /** One client per source address (or one with the kernel's choice); subscriber j uses clients[j % n]. */
+  private final List<WebSocketClient> clients = new ArrayList<>();
   /** matches[group][item]: subscriptions an event of that item reaches. */
   private final int[][] matches;
   private volatile boolean measuring;
@@ -98,7 +99,7 @@ public final class LoadRun {
       }
       return;
     }
-    long heapBefore = o.idle ? probe.heapBytesAfterGc() : -1;
+    long heapBefore = o.idle || o.memory ? probe.heapBytesAfterGc() : -1;
     long rssBefore = probe.rssBytes();
     JsonObject connect = connectAll();
     if (o.idle) {
@@ -115,12 +116,31 @@ public final class LoadRun {
       write(out, result);
       return;
     }
+    JsonObject memory = new JsonObject();
+    if (o.memory) {
+      long heapAfter = probe.heapBytesAfterGc();
+      long rssAfter = probe.rssBytes();
+      int n = connect.getInteger("connected");
+      memory.put("heap_before", heapBefore).put("heap_after", heapAfter).put("rss_before", rssBefore)
+          .put("rss_after", rssAfter)
+          .put("heap_per_connection", n == 0 || heapBefore < 0 || heapAfter < 0 ? -1 : (heapAfter - heapBefore) / n)
+          .put("rss_per_connection", n == 0 ? -1 : (rssAfter - rssBefore) / n);
+      System.err.printf("%s %s: %d connected; heap %d -> %d MB, RSS %d -> %d MB%n", o.server, o.scenario, n,
+          heapBefore >> 20, heapAfter >> 20, rssBefore >> 20, rssAfter >> 20);
+    }
     Publisher publisher = publisher();
     if (o.prewarm > 0) {
       prewarm(publisher);
     }
     for (double rate : o.rates) {
-      JsonObject result = step(publisher, rate).put("connect", connect).put("closed_early", closedEarly.get())
+      JsonObject result = step(publisher, rate, o.scenario, o.warmup, o.windows, o.measure, o.jitSettle)
+          .put("connect", connect).put("memory", memory).put("closed_early", closedEarly.get())
+          .put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
+      write(out, result);
+    }
+    for (double rate : o.sweepRates) {
+      JsonObject result = step(publisher, rate, "saturation", o.sweepWarmup, 1, o.sweepMeasure, 0)
+          .put("connect", connect).put("closed_early", closedEarly.get())
           .put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
       write(out, result);
     }
@@ -151,8 +171,14 @@ public final class LoadRun {
   /** Connects every subscriber, at most connectConcurrency at once, within connectTimeout. */
   private JsonObject connectAll() throws InterruptedException {
     Protocol protocol = Protocol.named(o.server);
-    client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(o.connections + 16).setConnectTimeout(30_000).setTcpNoDelay(true));
+    for (String source : o.sourceAddresses.isEmpty() ? java.util.Collections.<String>singletonList(null) : o.sourceAddresses) {
+      WebSocketClientOptions options = new WebSocketClientOptions()
+          .setMaxConnections(o.connections + 16).setConnectTimeout(30_000).setTcpNoDelay(true);
+      if (source != null) {
+        options.setLocalAddress(source);
+      }
+      clients.add(vertx.createWebSocketClient(options));
+    }
     Histogram times = new Histogram(3);
     Semaphore permits = new Semaphore(o.connectConcurrency);
     AtomicInteger failed = new AtomicInteger();
@@ -175,7 +201,7 @@ public final class LoadRun {
         }
       }
       long t0 = System.nanoTime();
-      Future<WebSocket> joined = protocol.join(client, o.socketPort, "s" + j, STREAM, "g" + group,
+      Future<WebSocket> joined = protocol.join(clients.get(j % clients.size()), o.socketPort, "s" + j, STREAM, "g" + group,
           itemLevel ? "i" + item : null, this::onEvent);
       joined.onComplete(ar -> {
         if (ar.succeeded()) {
@@ -246,15 +272,16 @@ public final class LoadRun {
         .compose(v -> prewarmLane(publisher, lane, left - 1));
   }
 
-  /** Publishes at {@code rate} calls/s: warm-up, then one measured window. */
-  private JsonObject step(Publisher publisher, double rate) throws Exception {
+  /** Publishes at {@code rate} calls/s: warm-up, then {@code windowCount} measured windows, the median kept. */
+  private JsonObject step(Publisher publisher, double rate, String scenario, double warmup, int windowCount,
+                          double measure, double jitSettle) throws Exception {
     Step s = new Step(publisher, rate);
     s.start();
-    Thread.sleep((long) (o.warmup * 1000));
-    double settled = settleJit();
+    Thread.sleep((long) (warmup * 1000));
+    double settled = settleJit(jitSettle);
     List<JsonObject> windows = new ArrayList<>();
-    for (int i = 0; i < o.windows; i++) {
-      windows.add(window(s, rate, settled));
+    for (int i = 0; i < windowCount; i++) {
+      windows.add(window(s, rate, settled, scenario, measure));
     }
     s.stop();
     if (windows.size() == 1) {
@@ -270,7 +297,7 @@ public final class LoadRun {
   }
 
   /** One measured window of a running step. */
-  private JsonObject window(Step s, double rate, double settled) throws Exception {
+  private JsonObject window(Step s, double rate, double settled, String scenario, double measure) throws Exception {
     latency.getIntervalHistogram();
     s.calls.forEach(Recorder::getIntervalHistogram);
     delivered.reset();
@@ -284,7 +311,7 @@ public final class LoadRun {
     long t0 = System.nanoTime();
     measuring = true;
     s.measuring = true;
-    Thread.sleep((long) (o.measure * 1000));
+    Thread.sleep((long) (measure * 1000));
     measuring = false;
     s.measuring = false;
     long t1 = System.nanoTime();
@@ -298,7 +325,7 @@ public final class LoadRun {
     long got = delivered.sum();
     double seconds = (t1 - t0) / 1e9;
     long cpu = cpu1 - cpu0;
-    JsonObject result = base().put("rate", rate).put("window_s", seconds).put("jit_settle_s", settled)
+    JsonObject result = base().put("scenario", scenario).put("rate", rate).put("window_s", seconds).put("jit_settle_s", settled)
         .put("published", s.published.sum()).put("published_per_s", s.published.sum() / seconds)
         .put("skipped", s.skipped.sum()).put("publish_errors", s.errors.sum())
         .put("expected_per_s", s.expected.sum() / seconds)
@@ -327,7 +354,7 @@ public final class LoadRun {
     }
     System.err.printf("%s %s rate %.0f/s: delivered %.0f/s (expected %.0f/s), p50 %d us, p99 %d us, cpu %.2f us/msg"
             + " (JIT %.0f%%, warm-up extended %.0f s)%n",
-        o.server, o.scenario, rate, got / seconds, s.expected.sum() / seconds, lat.getValueAtPercentile(50),
+        o.server, scenario, rate, got / seconds, s.expected.sum() / seconds, lat.getValueAtPercentile(50),
         lat.getValueAtPercentile(99), got == 0 ? -1.0 : (double) cpu / got, cpu == 0 ? 0.0 : 100.0 * (jit1 - jit0) / cpu,
         settled);
     return result;
@@ -341,12 +368,12 @@ public final class LoadRun {
    * HotSpot drops queued compilations of methods that stopped being called. A server on another
    * runtime (node, Go, C) reports no compiler threads and is not held.
    */
-  private double settleJit() throws InterruptedException {
+  private double settleJit(double jitSettle) throws InterruptedException {
     long t0 = System.nanoTime();
-    if (!probe.compilesJustInTime()) {
+    if (jitSettle <= 0 || !probe.compilesJustInTime()) {
       return 0;
     }
-    long deadline = t0 + (long) (o.jitSettle * 1e9);
+    long deadline = t0 + (long) (jitSettle * 1e9);
     while (System.nanoTime() < deadline) {
       long before = serverSum(ServerProbe::jitMicros);
       Thread.sleep(2000);

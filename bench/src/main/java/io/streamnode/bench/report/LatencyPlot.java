@@ -35,7 +35,7 @@ final class LatencyPlot {
 
   static void draw(List<JsonObject> rows, Path file) throws IOException {
     System.setProperty("java.awt.headless", "true");
-    List<JsonObject> sat = rows.stream().filter(j -> "saturation".equals(j.getString("scenario"))).toList();
+    List<JsonObject> sat = Report.rateSweep(rows);
     BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

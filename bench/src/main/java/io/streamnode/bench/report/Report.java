@@ -41,6 +41,9 @@ public final class Report {
 
   private final List<JsonObject> rows = new ArrayList<>();
   private JsonObject meta = new JsonObject();
+  /** {@code scripts/bench --scale}'s results (bench/results/scale.jsonl), run on their own: row and meta, or null. */
+  private JsonObject scaleRow;
+  private JsonObject scaleMeta;
   private final StringBuilder md = new StringBuilder();
 
   public static void main(String[] args) throws IOException {
@@ -58,6 +61,19 @@ public final class Report {
         r.meta = j.getJsonObject("meta");
       } else {
         r.rows.add(j);
+      }
+    }
+    Path scale = Path.of(args[0]).toAbsolutePath().getParent().resolve("scale.jsonl");
+    if (Files.exists(scale)) {
+      for (String line : Files.readAllLines(scale)) {
+        if (!line.isBlank()) {
+          JsonObject j = new JsonObject(line);
+          if (j.containsKey("meta")) {
+            r.scaleMeta = j.getJsonObject("meta");
+          } else {
+            r.scaleRow = j;
+          }
+        }
       }
     }
     Path plot = Path.of(args[2]);
@@ -144,6 +160,7 @@ public final class Report {
     idle();
     writeHeavy();
     reconnectStorm();
+    scale();
     saturation(plot);
     if (!notes.isBlank()) {
       md.append("\n").append(notes.strip()).append("\n");
@@ -470,12 +487,61 @@ public final class Report {
     return a < 0 || b <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f×", a / b);
   }
 
+  /**
+   * The latency-vs-rate curve: the saturation sweep (run on the headline's server and subscribers
+   * right after its two rates) plus the headline's own rows (same load at 40 and 120/s), by server
+   * and rate.
+   */
+  static List<JsonObject> rateSweep(List<JsonObject> rows) {
+    return rows.stream()
+        .filter(j -> "saturation".equals(j.getString("scenario")) || "headline".equals(j.getString("scenario")))
+        .filter(j -> j.getValue("rate") != null)
+        .sorted(java.util.Comparator.<JsonObject, Integer>comparing(j -> SERVERS.indexOf(j.getString("server")))
+            .thenComparingDouble(j -> j.getDouble("rate")))
+        .toList();
+  }
+
+  /** The {@code --scale} run: many subscribers on one node, from its own file and its own run. */
+  private void scale() {
+    if (scaleRow == null || scaleMeta == null) {
+      return;
+    }
+    JsonObject c = scaleRow.getJsonObject("connect", new JsonObject());
+    JsonObject m = scaleRow.getJsonObject("memory", new JsonObject());
+    JsonObject lat = scaleRow.getJsonObject("latency_us");
+    md.append("## Scale: ").append(String.format(Locale.ROOT, "%,d", scaleRow.getInteger("connections")))
+        .append(" subscribers on one node (`scripts/bench --scale`, its own run)\n\n");
+    md.append("Run ").append(scaleMeta.getString("date")).append(" at commit ").append(scaleMeta.getString("commit"))
+        .append(", separately from the tables above (same pinning: node on core 0, load generator on core 1); ")
+        .append(scaleRow.getInteger("groups")).append(" groups, one publish per group per second, subscribers connecting from ")
+        .append(scaleMeta.getString("source_addresses")).append(".");
+    String capped = scaleMeta.getString("capped_by", "");
+    if (!capped.isEmpty()) {
+      md.append(" **").append(String.format(Locale.ROOT, "%,d", scaleMeta.getInteger("asked")))
+          .append(" were asked for; the run was capped by the ").append(capped).append(".**");
+    }
+    md.append("\n\n| connected | failed | time to connect all | heap per connection | RSS per connection | live heap after connect | RSS after connect | delivered/s (expected) | p50 | p99 | p99.9 | server CPU % | µs/msg | publishes skipped | closed |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append(String.format(Locale.ROOT, "| %,d | %d | %.1f s | %s | %s | %d MB | %d MB | %.0f (%.0f) | %s | %s | %s | %.1f | %.2f | %d | %d |%n",
+        c.getInteger("connected", 0), c.getInteger("failed", 0), c.getLong("total_ms", 0L) / 1000.0,
+        kib(m.getLong("heap_per_connection", -1L)), kib(m.getLong("rss_per_connection", -1L)),
+        m.getLong("heap_after", 0L) >> 20, m.getLong("rss_after", 0L) >> 20,
+        scaleRow.getDouble("delivered_per_s"), scaleRow.getDouble("expected_per_s"),
+        ms(lat.getLong("p50")), ms(lat.getLong("p99")), ms(lat.getLong("p999")),
+        scaleRow.getDouble("server_cpu_pct"), scaleRow.getDouble("cpu_us_per_msg"),
+        scaleRow.getLong("skipped", 0L), scaleRow.getInteger("closed_early", 0)));
+    md.append("\n");
+  }
+
   private void saturation(String plot) {
-    List<JsonObject> sat = rows.stream().filter(j -> "saturation".equals(j.getString("scenario"))).toList();
-    if (sat.isEmpty()) {
+    List<JsonObject> sat = rateSweep(rows);
+    if (sat.stream().noneMatch(j -> "saturation".equals(j.getString("scenario")))) {
       return;
     }
     md.append("## Saturation (1 group x 1,000 subscribers, rising publish rate; a separate table)\n\n");
+    md.append("Measured on the headline's server and subscribers right after its two rates: each rate below runs ")
+        .append("1 s, then one window of a few seconds (rows marked \"headline\" are the headline's own, with its ")
+        .append("longer windows).\n\n");
     md.append("Above a server's capacity the numbers measure queues, not the server: read the delivered/expected column first. ")
         .append("Where the load generator's own core is near 100 %, it is the limit, not the server. \"other CPU %\" is what the rest of the machine (other users' builds and tests) used meanwhile, in % of one core (the machine has 2): the noise.\n\n");
     md.append("| server | publish/s | expected deliveries/s | delivered/s | delivered / expected | p50 | p99 | p99.9 | server CPU µs/msg | server CPU % | loadgen CPU % | other CPU % | closed |\n");
@@ -487,8 +553,8 @@ public final class Report {
         }
         JsonObject lat = j.getJsonObject("latency_us");
         double exp = j.getDouble("expected_per_s");
-        md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.2f | %s | %s | %s | %.2f | %.1f | %.1f | %.0f | %d |%n", s,
-            j.getDouble("rate"), exp, j.getDouble("delivered_per_s"), exp == 0 ? 0 : j.getDouble("delivered_per_s") / exp,
+        md.append(String.format(Locale.ROOT, "| %s | %.0f%s | %.0f | %.0f | %.2f | %s | %s | %s | %.2f | %.1f | %.1f | %.0f | %d |%n", s,
+            j.getDouble("rate"), "headline".equals(j.getString("scenario")) ? " (headline)" : "", exp, j.getDouble("delivered_per_s"), exp == 0 ? 0 : j.getDouble("delivered_per_s") / exp,
             ms(lat.getLong("p50")), ms(lat.getLong("p99")), ms(lat.getLong("p999")), j.getDouble("cpu_us_per_msg"),
             j.getDouble("server_cpu_pct"), j.getDouble("loadgen_cpu_pct"), j.getDouble("other_cpu_pct", -1.0),
             j.getInteger("closed_early")));
