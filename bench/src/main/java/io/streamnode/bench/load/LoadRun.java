@@ -272,6 +272,11 @@ public final class LoadRun {
         .compose(v -> prewarmLane(publisher, lane, left - 1));
   }
 
+  /** A window whose server spent more than this share of its CPU in JIT compiler threads is measured again. */
+  static final double JIT_REDO_SHARE = 0.05;
+  /** At most this many windows of one step are measured again for JIT. */
+  static final int MAX_JIT_REDOS = 3;
+
   /** Publishes at {@code rate} calls/s: warm-up, then {@code windowCount} measured windows, the median kept. */
   private JsonObject step(Publisher publisher, double rate, String scenario, double warmup, int windowCount,
                           double measure, double jitSettle) throws Exception {
@@ -280,8 +285,17 @@ public final class LoadRun {
     Thread.sleep((long) (warmup * 1000));
     double settled = settleJit(jitSettle);
     List<JsonObject> windows = new ArrayList<>();
-    for (int i = 0; i < windowCount; i++) {
-      windows.add(window(s, rate, settled, scenario, measure));
+    JsonArray redone = new JsonArray();
+    while (windows.size() < windowCount) {
+      JsonObject w = window(s, rate, settled, scenario, measure);
+      // A JVM's compiler threads share the server's one core: a window in which they took a real
+      // share is warm-up, not the steady state the rows compare; it is measured again (listed).
+      if (windowCount > 1 && w.getDouble("server_jit_share") > JIT_REDO_SHARE && redone.size() < MAX_JIT_REDOS) {
+        redone.add(new JsonObject().put("cpu_us_per_msg", w.getDouble("cpu_us_per_msg"))
+            .put("p99_us", w.getJsonObject("latency_us").getLong("p99")).put("jit_share", w.getDouble("server_jit_share")));
+        continue;
+      }
+      windows.add(w);
     }
     s.stop();
     if (windows.size() == 1) {
@@ -293,7 +307,7 @@ public final class LoadRun {
     windows.forEach(w -> cpus.add(w.getDouble("cpu_us_per_msg")));
     List<JsonObject> sorted = new ArrayList<>(windows);
     sorted.sort(java.util.Comparator.comparingDouble(w -> w.getDouble("cpu_us_per_msg")));
-    return sorted.get(sorted.size() / 2).put("cpu_us_per_msg_windows", cpus);
+    return sorted.get(sorted.size() / 2).put("cpu_us_per_msg_windows", cpus).put("jit_redone_windows", redone);
   }
 
   /** One measured window of a running step. */
