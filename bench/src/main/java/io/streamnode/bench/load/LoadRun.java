@@ -275,7 +275,7 @@ public final class LoadRun {
   /** A window whose server spent more than this share of its CPU in JIT compiler threads is measured again. */
   static final double JIT_REDO_SHARE = 0.05;
   /** At most this many windows of one step are measured again for JIT. */
-  static final int MAX_JIT_REDOS = 3;
+  static final int MAX_JIT_REDOS = 2;
 
   /** Publishes at {@code rate} calls/s: warm-up, then {@code windowCount} measured windows, the median kept. */
   private JsonObject step(Publisher publisher, double rate, String scenario, double warmup, int windowCount,

@@ -128,7 +128,7 @@ public final class Report {
         about 15 % from one window to the next), and every warm-up is extended, still publishing, by up to 20 s until the
         server's JIT compiler threads have used under 2 % of a core for 2 s (a JVM compiles on threads
         that share the server's pinned core); a headline window in which they still took more than 5 % of the
-        server's CPU is warm-up, not steady state, and is measured again (at most three times per rate; the
+        server's CPU is warm-up, not steady state, and is measured again (at most twice per rate; the
         redone windows are listed under the table); every server gets the same. Server CPU is utime+stime from `/proc/<pid>/stat`
         over the window only, summed over the server's process tree (nginx's master and worker; one
         process for every other server), divided by the messages delivered in it; "of it JIT" is the part used by
@@ -158,6 +158,7 @@ public final class Report {
     headline("headline", HEADLINE_RATE, "1 group x 1,000 subscribers at 40 msg/s (headline, below saturation)");
     headline("headline", HEADLINE_HIGH_RATE, "1 group x 1,000 subscribers at 120 msg/s (headline at issue 12's rate)");
     targets();
+    targets12();
     crossNode();
     headline("groups", null, "100 groups x 10 subscribers");
     idle();
@@ -317,6 +318,62 @@ public final class Report {
         .append(perConn == null ? "not measured" : perConn <= IDLE_HEAP_TARGET ? "**met**"
             : String.format(Locale.ROOT, "**missed** by %.0f%%", 100 * (perConn / IDLE_HEAP_TARGET - 1)))
         .append(" |\n\n");
+  }
+
+  /** Issue 12's targets, each computed from this run's rows (and the --scale run's, when there is one). */
+  private void targets12() {
+    md.append("### Targets of issue 12 (this run)\n\n| target | measured | verdict |\n|---|---:|---|\n");
+    Function<JsonObject, Double> cpu = j -> j.getDouble("cpu_us_per_msg");
+    Function<JsonObject, Double> p99 = j -> j.getJsonObject("latency_us").getLong("p99").doubleValue();
+    Function<JsonObject, Double> p999 = j -> j.getJsonObject("latency_us").getLong("p999").doubleValue();
+    for (double rate : new double[] {HEADLINE_RATE, HEADLINE_HIGH_RATE}) {
+      String at = String.format(Locale.ROOT, "1 × 1,000 @ %.0f/s: ", rate);
+      target(at + "p99 ≤ 1.0× the ceiling's", ratioValue("headline", rate, "ceiling", p99), 1.0);
+      target(at + "p99.9 ≤ 1.5× the ceiling's", ratioValue("headline", rate, "ceiling", p999), 1.5);
+      target(at + "CPU per delivered message ≤ 1.0× the ceiling's", ratioValue("headline", rate, "ceiling", cpu), 1.0);
+      for (String peer : List.of("socketio", "nchan", "centrifugo")) {
+        target(at + "p99 ≤ 1.0× " + OTHERS.get(peer) + "'s", ratioValue("headline", rate, peer, p99), 1.0);
+      }
+      for (String peer : List.of("nchan", "centrifugo")) {
+        target(at + "CPU per delivered message ≤ 1.0× " + OTHERS.get(peer) + "'s", ratioValue("headline", rate, peer, cpu), 1.0);
+      }
+    }
+    JsonObject single = find("streamnode", "headline", HEADLINE_RATE);
+    JsonObject cross = find("streamnode", "cross-node");
+    JsonObject worker = find("streamnode", "worker", HEADLINE_RATE);
+    target("cross-node (A → B) CPU per delivery ≤ 1.2× a single node's", over(cross, single, cpu), 1.2);
+    target("cross-node (A → B) p99 ≤ 1.5× a single node's", over(cross, single, p99), 1.5);
+    target("worker-socket publisher: CPU ≤ 1.1× the HTTP path's", over(worker, single, cpu), 1.1);
+    target("worker-socket publisher: p99 ≤ 1.2× the HTTP path's", over(worker, single, p99), 1.2);
+    JsonObject idle = find("streamnode", "idle");
+    bytes("idle subscribed connection: heap ≤ 8 KiB", idle == null ? null : idle.getLong("heap_per_connection"), 8 * 1024);
+    bytes("idle subscribed connection: RSS ≤ 16 KiB", idle == null ? null : idle.getLong("rss_per_connection"), 16 * 1024);
+    if (scaleRow != null && scaleMeta != null) {
+      int connected = scaleRow.getJsonObject("connect", new JsonObject()).getInteger("connected", 0);
+      int closed = scaleRow.getInteger("closed_early", 0);
+      md.append(String.format(Locale.ROOT, "| 100,000 subscribers on one node, no slow-consumer close (`--scale`, %s) | %,d connected, %d closed | %s |%n",
+          scaleMeta.getString("commit"), connected, closed,
+          connected >= 100_000 && closed == 0 ? "**met**" : closed > 0 ? "**missed**: subscribers were closed"
+              : "**not reached here**: " + scaleMeta.getString("capped_by", "fewer connected than asked")));
+    } else {
+      md.append("| 100,000 subscribers on one node | not run (`scripts/bench --scale`) | not measured |\n");
+    }
+    md.append("\n");
+  }
+
+  private static Double over(JsonObject a, JsonObject b, Function<JsonObject, Double> metric) {
+    if (a == null || b == null) {
+      return null;
+    }
+    double y = metric.apply(b);
+    return y <= 0 ? null : metric.apply(a) / y;
+  }
+
+  private void bytes(String name, Long value, long limit) {
+    md.append("| ").append(name).append(" | ").append(value == null ? "n/a" : kib(value)).append(" | ")
+        .append(value == null ? "not measured" : value <= limit ? "**met**"
+            : String.format(Locale.ROOT, "**missed** by %.0f%%", 100.0 * value / limit - 100))
+        .append(" |\n");
   }
 
   private void target(String name, Double value, double limit) {
