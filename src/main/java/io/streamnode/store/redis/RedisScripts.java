@@ -29,11 +29,28 @@ package io.streamnode.store.redis;
  *
  * <p>Channel payload: {@code [offset,"epoch","stream","group","id"|null]\n<wrapper JSON>}; the
  * script fills the draft's gap ({@code before .. gap .. after}).
+ *
+ * <p><b>Calls sent again.</b> A write forwarded to a group's owner carries its call's id; when the
+ * owner dies between its write and its reply, the call is sent again to the new owner. A write
+ * script given a fourth key, {@code streamnode:call:<call id>}, answers {@code {-1, record}} if
+ * that key exists (the call was applied: nothing is written or published again), and otherwise
+ * stores there, with the write, what it did: the JSON {@code [offset, epoch, old|false,
+ * value|false, frame]}, kept {@value #CALL_TTL_MS} ms, longer than any call's retries.
  */
 final class RedisScripts {
 
   private RedisScripts() {
   }
+
+  /** How long a forwarded call's record is kept (ms): a call is retried within its timeout (30 s by default). */
+  static final long CALL_TTL_MS = 120_000;
+
+  /** Every write script's start: a call applied before is answered with its record. */
+  private static final String REPLAYED =
+      "if #KEYS >= 4 then\n"
+      + "  local done = redis.call('GET', KEYS[4])\n"
+      + "  if done then return {-1, done} end\n"
+      + "end\n";
 
   /**
    * The server's identity now: a digest of run_id (a new one per process start) and master_replid (a
@@ -100,15 +117,19 @@ final class RedisScripts {
       + "else\n"
       + "  redis.call('PEXPIRE', KEYS[2], ARGV[8])\n"
       + "end\n"
-      + "redis.call('PUBLISH', ARGV[1], '[' .. offset .. ',\"' .. epoch .. '\",' .. ARGV[2] .. '\\n' .. frame)\n";
+      + "redis.call('PUBLISH', ARGV[1], '[' .. offset .. ',\"' .. epoch .. '\",' .. ARGV[2] .. '\\n' .. frame)\n"
+      + "if #KEYS >= 4 then\n"
+      + "  redis.call('SET', KEYS[4], cjson.encode({seq, epoch, OLD, NEW, frame}), 'PX', " + CALL_TTL_MS + ")\n"
+      + "end\n";
 
   /** Common write ARGV, then [11] value. Returns {offset, epoch, old|nil}. */
   static final RedisScript SET = new RedisScript(
-      "local old = redis.call('HGET', KEYS[1], ARGV[9])\n"
+      REPLAYED
+      + "local old = redis.call('HGET', KEYS[1], ARGV[9])\n"
       + "redis.call('HSET', KEYS[1], ARGV[9], ARGV[11])\n"
       + "local kind = 'create'\n"
       + "if old then kind = 'update' end\n"
-      + write("kind")
+      + write("kind", "old or false", "ARGV[11]")
       + "return {seq, epoch, old}\n");
 
   /**
@@ -117,27 +138,30 @@ final class RedisScripts {
    * conflict.
    */
   static final RedisScript REPLACE = new RedisScript(
-      "local old = redis.call('HGET', KEYS[1], ARGV[9])\n"
+      REPLAYED
+      + "local old = redis.call('HGET', KEYS[1], ARGV[9])\n"
       + "if ARGV[12] == '1' then\n"
       + "  if old ~= ARGV[13] then return {0} end\n"
       + "elseif old then return {0} end\n"
       + "redis.call('HSET', KEYS[1], ARGV[9], ARGV[11])\n"
       + "local kind = 'create'\n"
       + "if old then kind = 'update' end\n"
-      + write("kind")
+      + write("kind", "old or false", "ARGV[11]")
       + "return {seq, epoch}\n");
 
   /** Common write ARGV. Returns {offset, epoch, old}, or {0} if the item was absent (nothing published). */
   static final RedisScript DELETE = new RedisScript(
-      "local old = redis.call('HGET', KEYS[1], ARGV[9])\n"
+      REPLAYED
+      + "local old = redis.call('HGET', KEYS[1], ARGV[9])\n"
       + "if not old then return {0} end\n"
       + "redis.call('HDEL', KEYS[1], ARGV[9])\n"
-      + write("old")
+      + write("old", "old", "false")
       + "return {seq, epoch, old}\n");
 
   /** Common write ARGV (the frame whole in [3], [4] empty). Returns {offset, epoch}. */
   static final RedisScript SEND = new RedisScript(
-      write("''")
+      REPLAYED
+      + write("''", "false", "false")
       + "return {seq, epoch}\n");
 
   /**
@@ -194,8 +218,9 @@ final class RedisScripts {
       + "end\n"
       + "return out\n");
 
-  private static String write(String gap) {
-    return NUMBER_AND_PUBLISH.replace("GAP", gap);
+  /** The numbering, history and publish of a write: {@code gap} fills the frame, {@code old} and {@code value} the call record. */
+  private static String write(String gap, String old, String value) {
+    return NUMBER_AND_PUBLISH.replace("GAP", gap).replace("OLD", old).replace("NEW", value);
   }
 
   private static String claim(String proposed) {

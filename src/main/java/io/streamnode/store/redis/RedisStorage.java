@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -50,6 +51,8 @@ public final class RedisStorage implements PublishingStorage {
   static final String KEY_PREFIX = "stream:";
   static final String POSITION_PREFIX = "streamnode:pos:";
   static final String HISTORY_PREFIX = "streamnode:history:";
+  /** A forwarded call's record (see {@link RedisScripts}), kept {@link RedisScripts#CALL_TTL_MS} ms. */
+  static final String CALL_PREFIX = "streamnode:call:";
 
   private final Vertx vertx;
   private final RedisStorageOptions options;
@@ -146,8 +149,11 @@ public final class RedisStorage implements PublishingStorage {
 
   @Override
   public Future<Written> set(String stream, String group, String item, Object value, EventDraft event) {
-    return eval(RedisScripts.SET, keys(stream, group), write(event, item, Json.encodeToBuffer(value)))
+    return eval(RedisScripts.SET, keys(stream, group, event), write(event, item, Json.encodeToBuffer(value)))
         .map(r -> {
+          if (replayed(r)) {
+            return replay(stream, group, item, event, r);
+          }
           Response old = r.get(2);
           return new Written(value(old), event.complete(position(r), EventDraft.upsertGap(!isNil(old))));
         });
@@ -155,8 +161,11 @@ public final class RedisStorage implements PublishingStorage {
 
   @Override
   public Future<Written> delete(String stream, String group, String item, EventDraft event) {
-    return eval(RedisScripts.DELETE, keys(stream, group), write(event, item))
+    return eval(RedisScripts.DELETE, keys(stream, group, event), write(event, item))
         .map(r -> {
+          if (replayed(r)) {
+            return replay(stream, group, item, event, r);
+          }
           if (r.get(0).toLong() == 0) {
             return new Written(ABSENT, null);
           }
@@ -175,9 +184,12 @@ public final class RedisStorage implements PublishingStorage {
   public Future<Written> replace(String stream, String group, String item, Read expected, Object value,
                                  EventDraft event) {
     Buffer version = (Buffer) expected.version();
-    return eval(RedisScripts.REPLACE, keys(stream, group), write(event, item, Json.encodeToBuffer(value),
+    return eval(RedisScripts.REPLACE, keys(stream, group, event), write(event, item, Json.encodeToBuffer(value),
         version == null ? "0" : "1", version == null ? Buffer.buffer() : version))
         .map(r -> {
+          if (replayed(r)) {
+            return replay(stream, group, item, event, r);
+          }
           if (r.get(0).toLong() == 0) {
             return null;
           }
@@ -188,8 +200,27 @@ public final class RedisStorage implements PublishingStorage {
 
   @Override
   public Future<StreamEvent> publish(EventDraft event) {
-    return eval(RedisScripts.SEND, keys(event.stream(), event.group()), write(event, event.id()))
-        .map(r -> event.complete(position(r), Buffer.buffer()));
+    return eval(RedisScripts.SEND, keys(event.stream(), event.group(), event), write(event, event.id()))
+        .map(r -> replayed(r) ? replay(event.stream(), event.group(), event.id(), event, r).event()
+            : event.complete(position(r), Buffer.buffer()));
+  }
+
+  private static boolean replayed(Response r) {
+    return r.size() == 2 && r.get(0).toLong() == -1;
+  }
+
+  /**
+   * A call the group's previous owner applied before it died, sent again: what it did then (its
+   * record, see {@link RedisScripts}), and the event it published, at the same position.
+   */
+  private static Written replay(String stream, String group, String item, EventDraft retry, Response r) {
+    JsonArray done = new JsonArray(r.get(1).toBuffer());
+    GroupPosition position = new GroupPosition(done.getString(1), done.getLong(0));
+    Object old = done.getValue(2) instanceof String text ? Json.decodeValue(text) : ABSENT;
+    Object value = done.getValue(3) instanceof String text ? Json.decodeValue(text) : null;
+    StreamEvent event = new StreamEvent(stream, group, item, position.epoch(), position.offset(), retry.timestamp(),
+        Buffer.buffer(done.getString(4)));
+    return new Written(old, event, true, value);
   }
 
   /**
@@ -277,6 +308,12 @@ public final class RedisStorage implements PublishingStorage {
   /** The keys every script gets: the group hash, its position and its history (see {@link RedisScripts}). */
   static List<String> keys(String stream, String group) {
     return List.of(key(stream, group), POSITION_PREFIX + stream + ":" + group, HISTORY_PREFIX + stream + ":" + group);
+  }
+
+  /** A write's keys: the group's, then its call's record when it is a forwarded call (see {@link RedisScripts}). */
+  static List<String> keys(String stream, String group, EventDraft event) {
+    return event.callId() == null ? keys(stream, group) : List.of(key(stream, group),
+        POSITION_PREFIX + stream + ":" + group, HISTORY_PREFIX + stream + ":" + group, CALL_PREFIX + event.callId());
   }
 
   /** EVALSHA, then EVAL once if the server does not know the script (e.g. after a restart). */
