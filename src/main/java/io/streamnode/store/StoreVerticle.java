@@ -69,6 +69,9 @@ public class StoreVerticle extends VerticleBase {
   private Promise<Void> drained;
   /** The id of the call being handled right now, if it came from {@link #route}; see {@link #handleCall}. */
   private String callId;
+  /** Prefix of the ids of the calls this verticle routes (see {@link #nextCallId}). */
+  private final String callIdPrefix = java.util.UUID.randomUUID() + ":";
+  private long callCount;
   /** Calls sent to the owner of their group on another node and not yet answered, by owner node. */
   private final Map<String, Set<Promise<FunctionResult>>> forwarded = new HashMap<>();
   private final ConsumerGroup consumers = new ConsumerGroup();
@@ -220,7 +223,15 @@ public class StoreVerticle extends VerticleBase {
     }
     ownedHandlers.put(functionId, handler);
     consumers.add(consumer(functionId, true, input -> route(functionId, handler, input,
-        java.util.UUID.randomUUID().toString(), System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
+        nextCallId(), System.currentTimeMillis() + limits.getCallTimeoutMs(), 0)));
+  }
+
+  /**
+   * A call id unique in the cluster: this verticle's random prefix and a counter (a
+   * {@code UUID.randomUUID()} per call read the SecureRandom on the event loop, under its lock).
+   */
+  private String nextCallId() {
+    return callIdPrefix + Long.toString(++callCount, 36);
   }
 
   private Future<FunctionResult> route(String functionId, FunctionHandler handler, Object input, String call,
