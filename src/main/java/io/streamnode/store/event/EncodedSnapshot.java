@@ -1,7 +1,6 @@
 package io.streamnode.store.event;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.Json;
 
 import java.nio.charset.StandardCharsets;
@@ -28,9 +27,13 @@ public record EncodedSnapshot(GroupPosition position, Buffer data) {
    * epoch, offset and the data's bytes between nodes (a join on one node, the group's owner on
    * another).
    */
-  public static final class Codec implements MessageCodec<EncodedSnapshot, EncodedSnapshot> {
+  public static final class Codec extends ByReferenceCodec<EncodedSnapshot> {
 
     public static final String NAME = "streamnode.snapshot";
+
+    public Codec() {
+      super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, EncodedSnapshot snapshot) {
@@ -51,21 +54,6 @@ public record EncodedSnapshot(GroupPosition position, Buffer data) {
       int dataLength = buffer.getInt(pos);
       pos += 4;
       return new EncodedSnapshot(new GroupPosition(epoch, offset), buffer.getBuffer(pos, pos + dataLength));
-    }
-
-    @Override
-    public EncodedSnapshot transform(EncodedSnapshot snapshot) {
-      return snapshot;
-    }
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.streamnode.store.event;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 
 import java.util.List;
 
@@ -17,9 +16,13 @@ public record Recovery(boolean recovered, GroupPosition last, List<StreamEvent> 
   public static final Recovery NOT_RECOVERED = new Recovery(false, null, List.of());
 
   /** Event-bus codec for a {@link Recovery}: this node only (the store serves it to local gateways). */
-  public static final class LocalCodec implements MessageCodec<Recovery, Recovery> {
+  public static final class LocalCodec extends ByReferenceCodec<Recovery> {
 
     public static final String NAME = "streamnode.recovery";
+
+    public LocalCodec() {
+      super(NAME);
+    }
 
     @Override
     public void encodeToWire(Buffer buffer, Recovery recovery) {
@@ -29,21 +32,6 @@ public record Recovery(boolean recovered, GroupPosition last, List<StreamEvent> 
     @Override
     public Recovery decodeFromWire(int pos, Buffer buffer) {
       throw new UnsupportedOperationException("a Recovery never leaves its node");
-    }
-
-    @Override
-    public Recovery transform(Recovery recovery) {
-      return recovery;
-    }
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.streamnode.store.event;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 
 import java.nio.charset.StandardCharsets;
 
@@ -9,9 +8,13 @@ import java.nio.charset.StandardCharsets;
  * Event-bus codec for {@link StreamEvent}: passed by reference on one node (it is immutable),
  * length-prefixed fields plus the frame bytes between cluster members.
  */
-public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamEvent> {
+public final class StreamEventCodec extends ByReferenceCodec<StreamEvent> {
 
   public static final String NAME = "streamnode.event";
+
+  public StreamEventCodec() {
+    super(NAME);
+  }
 
   @Override
   public void encodeToWire(Buffer buffer, StreamEvent e) {
@@ -40,21 +43,6 @@ public final class StreamEventCodec implements MessageCodec<StreamEvent, StreamE
     int frameLen = buffer.getInt(pos);
     pos += 4;
     return new StreamEvent(s[1], s[2], s[3], s[0], offset, timestamp, buffer.getBuffer(pos, pos + frameLen));
-  }
-
-  @Override
-  public StreamEvent transform(StreamEvent event) {
-    return event;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public byte systemCodecID() {
-    return -1;
   }
 
   private static void putString(Buffer buffer, String value) {
