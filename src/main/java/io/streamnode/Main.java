@@ -207,7 +207,7 @@ public final class Main {
       return;
     }
     ClusterMember clusterMember = member;
-    String shortfall = new ConnectionLimits(options.getLimits()).openFilesShortfall(maxOpenFiles());
+    String shortfall = ConnectionLimits.openFilesShortfall(options.getLimits(), maxOpenFiles());
     if (shortfall != null) {
       log.warning(shortfall);
     }

@@ -59,7 +59,8 @@ public final class ConnectionLimits {
    * (each connection is one open file; beyond the limit the kernel refuses new ones), or
    * {@code null} when it can or the limit is unknown ({@code maxOpenFiles <= 0}).
    */
-  public String openFilesShortfall(long maxOpenFiles) {
+  public static String openFilesShortfall(LimitsOptions limits, long maxOpenFiles) {
+    int maxConnections = limits.getMaxConnections();
     if (maxOpenFiles <= 0 || maxOpenFiles >= maxConnections + OTHER_OPEN_FILES) {
       return null;
     }

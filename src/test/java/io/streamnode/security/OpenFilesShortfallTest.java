@@ -15,17 +15,17 @@ class OpenFilesShortfallTest {
 
   @Test
   void aLimitBelowMaxConnectionsIsNamedWithWhatFitsAndWhatToRaise() {
-    ConnectionLimits limits = new ConnectionLimits(new LimitsOptions().setMaxConnections(100_000));
-    String why = limits.openFilesShortfall(20_000);
+    LimitsOptions limits = new LimitsOptions().setMaxConnections(100_000);
+    String why = ConnectionLimits.openFilesShortfall(limits, 20_000);
     assertTrue(why != null && why.contains("at most 20000 files") && why.contains("about 18976 connections fit")
         && why.contains("limits.max_connections (100000)") && why.contains("at least 101024"), why);
   }
 
   @Test
   void aLimitWithRoomForEveryConnectionOrAnUnknownOneSaysNothing() {
-    ConnectionLimits limits = new ConnectionLimits(new LimitsOptions().setMaxConnections(10_000));
-    assertNull(limits.openFilesShortfall(20_000));
-    assertNull(limits.openFilesShortfall(11_024));
-    assertNull(limits.openFilesShortfall(-1));
+    LimitsOptions limits = new LimitsOptions().setMaxConnections(10_000);
+    assertNull(ConnectionLimits.openFilesShortfall(limits, 20_000));
+    assertNull(ConnectionLimits.openFilesShortfall(limits, 11_024));
+    assertNull(ConnectionLimits.openFilesShortfall(limits, -1));
   }
 }

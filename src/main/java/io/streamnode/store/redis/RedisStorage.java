@@ -312,8 +312,13 @@ public final class RedisStorage implements PublishingStorage {
 
   /** A write's keys: the group's, then its call's record when it is a forwarded call (see {@link RedisScripts}). */
   static List<String> keys(String stream, String group, EventDraft event) {
-    return event.callId() == null ? keys(stream, group) : List.of(key(stream, group),
-        POSITION_PREFIX + stream + ":" + group, HISTORY_PREFIX + stream + ":" + group, CALL_PREFIX + event.callId());
+    List<String> keys = keys(stream, group);
+    if (event.callId() == null) {
+      return keys;
+    }
+    List<String> withCall = new ArrayList<>(keys);
+    withCall.add(CALL_PREFIX + event.callId());
+    return withCall;
   }
 
   /** EVALSHA, then EVAL once if the server does not know the script (e.g. after a restart). */
