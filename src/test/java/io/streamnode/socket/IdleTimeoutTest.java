@@ -3,6 +3,7 @@ package io.streamnode.socket;
 import io.streamnode.StreamNode;
 import io.streamnode.api.Worker;
 import io.streamnode.config.NodeOptions;
+import io.streamnode.testing.ClientFrames;
 import io.streamnode.testing.RecordingFunction;
 import io.streamnode.testing.TestNodes;
 import io.streamnode.testing.TestSocket;
@@ -76,7 +77,7 @@ class IdleTimeoutTest {
       assertTrue(response.toString().startsWith("HTTP/1.1 101"), response.toString());
       byte[] join = new JsonObject().put("type", "join").put("data", new JsonObject().put("subscriptionId", "x")
           .put("streamName", "idle").put("groupId", "g")).encode().getBytes(StandardCharsets.UTF_8);
-      out.write(maskedText(join));
+      out.write(ClientFrames.text(join));
       out.flush();
       long t0 = System.nanoTime();
       // Read everything until the node closes the TCP connection (pings and its close frame arrive first).
@@ -97,23 +98,5 @@ class IdleTimeoutTest {
     assertEquals("create", get(live.frame(1)).getJsonObject("event").getString("type"));
     get(live.close());
     get(worker.close());
-  }
-
-  /** A client text frame (FIN, masked with a zero key), payload under 64 KB. */
-  private static byte[] maskedText(byte[] payload) {
-    boolean small = payload.length < 126;
-    byte[] frame = new byte[(small ? 2 : 4) + 4 + payload.length];
-    frame[0] = (byte) 0x81;
-    int i = 1;
-    if (small) {
-      frame[i++] = (byte) (0x80 | payload.length);
-    } else {
-      frame[i++] = (byte) (0x80 | 126);
-      frame[i++] = (byte) (payload.length >> 8);
-      frame[i++] = (byte) payload.length;
-    }
-    i += 4; // zero mask key: payload goes as is
-    System.arraycopy(payload, 0, frame, i, payload.length);
-    return frame;
   }
 }

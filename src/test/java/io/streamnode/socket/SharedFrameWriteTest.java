@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamnode.StreamNode;
 import io.streamnode.api.Worker;
+import io.streamnode.testing.ClientFrames;
 import io.streamnode.testing.TestNodes;
 import io.streamnode.testing.TestSocket;
 import io.vertx.core.Future;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -159,19 +159,7 @@ class SharedFrameWriteTest {
 
     /** Sends a masked text frame (clients must mask; an all-zero key leaves the bytes as they are). */
     void sendText(String text) throws IOException {
-      byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-      ByteArrayOutputStream frame = new ByteArrayOutputStream();
-      frame.write(0x81);
-      if (payload.length < 126) {
-        frame.write(0x80 | payload.length);
-      } else {
-        frame.write(0x80 | 126);
-        frame.write(payload.length >> 8);
-        frame.write(payload.length);
-      }
-      frame.write(new byte[4]);
-      frame.write(payload);
-      out.write(frame.toByteArray());
+      out.write(ClientFrames.text(text.getBytes(StandardCharsets.UTF_8)));
       out.flush();
     }
 

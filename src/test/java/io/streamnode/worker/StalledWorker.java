@@ -1,5 +1,6 @@
 package io.streamnode.worker;
 
+import io.streamnode.testing.ClientFrames;
 import io.vertx.core.json.JsonObject;
 
 import java.io.ByteArrayOutputStream;
@@ -53,23 +54,9 @@ final class StalledWorker implements AutoCloseable {
 
   /** Sends one JSON text frame (masked, as a client must). */
   StalledWorker send(JsonObject frame) throws IOException {
-    byte[] payload = frame.encode().getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream f = new ByteArrayOutputStream();
-    f.write(0x81);
-    if (payload.length < 126) {
-      f.write(0x80 | payload.length);
-    } else {
-      f.write(0x80 | 126);
-      f.write(payload.length >> 8);
-      f.write(payload.length);
-    }
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
-    f.write(mask);
-    for (int i = 0; i < payload.length; i++) {
-      f.write(payload[i] ^ mask[i & 3]);
-    }
-    out.write(f.toByteArray());
+    out.write(ClientFrames.text(frame.encode().getBytes(StandardCharsets.UTF_8), mask));
     out.flush();
     return this;
   }
