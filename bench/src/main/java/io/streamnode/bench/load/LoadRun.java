@@ -104,47 +104,47 @@ public final class LoadRun {
     JsonObject connect = connectAll();
     if (o.idle) {
       Thread.sleep(2000);
-      long heapAfter = probe.heapBytesAfterGc();
-      long rssAfter = probe.rssBytes();
-      int n = connect.getInteger("connected");
-      JsonObject result = base().put("connect", connect)
-          .put("heap_before", heapBefore).put("heap_after", heapAfter)
-          .put("rss_before", rssBefore).put("rss_after", rssAfter)
-          .put("heap_per_connection", n == 0 || heapBefore < 0 || heapAfter < 0 ? -1 : (heapAfter - heapBefore) / n)
-          .put("rss_per_connection", n == 0 ? -1 : (rssAfter - rssBefore) / n)
+      JsonObject result = base().put("connect", connect).mergeIn(memory(heapBefore, rssBefore, connect))
           .put("closed_early", closedEarly.get());
       write(out, result);
       return;
     }
     JsonObject memory = new JsonObject();
     if (o.memory) {
-      long heapAfter = probe.heapBytesAfterGc();
-      long rssAfter = probe.rssBytes();
-      int n = connect.getInteger("connected");
-      memory.put("heap_before", heapBefore).put("heap_after", heapAfter).put("rss_before", rssBefore)
-          .put("rss_after", rssAfter)
-          .put("heap_per_connection", n == 0 || heapBefore < 0 || heapAfter < 0 ? -1 : (heapAfter - heapBefore) / n)
-          .put("rss_per_connection", n == 0 ? -1 : (rssAfter - rssBefore) / n);
-      System.err.printf("%s %s: %d connected; heap %d -> %d MB, RSS %d -> %d MB%n", o.server, o.scenario, n,
-          heapBefore >> 20, heapAfter >> 20, rssBefore >> 20, rssAfter >> 20);
+      memory = memory(heapBefore, rssBefore, connect);
+      System.err.printf("%s %s: %d connected; heap %d -> %d MB, RSS %d -> %d MB%n", o.server, o.scenario,
+          connect.getInteger("connected"), heapBefore >> 20, memory.getLong("heap_after") >> 20, rssBefore >> 20,
+          memory.getLong("rss_after") >> 20);
     }
     Publisher publisher = publisher();
     if (o.prewarm > 0) {
       prewarm(publisher);
     }
     for (double rate : o.rates) {
-      JsonObject result = step(publisher, rate, o.scenario, o.warmup, o.windows, o.measure, o.jitSettle)
-          .put("connect", connect).put("memory", memory).put("closed_early", closedEarly.get())
-          .put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
-      write(out, result);
+      write(out, withConnections(step(publisher, rate, o.scenario, o.warmup, o.windows, o.measure, o.jitSettle), connect)
+          .put("memory", memory));
     }
     for (double rate : o.sweepRates) {
-      JsonObject result = step(publisher, rate, "saturation", o.sweepWarmup, 1, o.sweepMeasure, 0)
-          .put("connect", connect).put("closed_early", closedEarly.get())
-          .put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
-      write(out, result);
+      write(out, withConnections(step(publisher, rate, "saturation", o.sweepWarmup, 1, o.sweepMeasure, 0), connect));
     }
     publisher.close();
+  }
+
+  /** A step's result with how its subscribers connected and how many were closed, and why. */
+  private JsonObject withConnections(JsonObject result, JsonObject connect) {
+    return result.put("connect", connect).put("closed_early", closedEarly.get())
+        .put("close_reasons", new JsonObject(new java.util.HashMap<>(closeReasons)));
+  }
+
+  /** The server's live heap and RSS now against before connecting, and per connected subscriber. */
+  private JsonObject memory(long heapBefore, long rssBefore, JsonObject connect) {
+    long heapAfter = probe.heapBytesAfterGc();
+    long rssAfter = probe.rssBytes();
+    int n = connect.getInteger("connected");
+    return new JsonObject().put("heap_before", heapBefore).put("heap_after", heapAfter)
+        .put("rss_before", rssBefore).put("rss_after", rssAfter)
+        .put("heap_per_connection", n == 0 || heapBefore < 0 || heapAfter < 0 ? -1 : (heapAfter - heapBefore) / n)
+        .put("rss_per_connection", n == 0 ? -1 : (rssAfter - rssBefore) / n);
   }
 
   /** The publisher the server takes: its own HTTP API, or streamnode's worker socket when asked. */

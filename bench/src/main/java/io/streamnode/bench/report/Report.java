@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -53,29 +54,10 @@ public final class Report {
       System.exit(2);
     }
     Report r = new Report();
-    for (String line : Files.readAllLines(Path.of(args[0]))) {
-      if (line.isBlank()) {
-        continue;
-      }
-      JsonObject j = new JsonObject(line);
-      if (j.containsKey("meta")) {
-        r.meta = j.getJsonObject("meta");
-      } else {
-        r.rows.add(j);
-      }
-    }
+    readResults(Path.of(args[0]), m -> r.meta = m, r.rows::add);
     Path scale = Path.of(args[0]).toAbsolutePath().getParent().resolve("scale.jsonl");
     if (Files.exists(scale)) {
-      for (String line : Files.readAllLines(scale)) {
-        if (!line.isBlank()) {
-          JsonObject j = new JsonObject(line);
-          if (j.containsKey("meta")) {
-            r.scaleMeta = j.getJsonObject("meta");
-          } else {
-            r.scaleRow = j;
-          }
-        }
-      }
+      readResults(scale, m -> r.scaleMeta = m, row -> r.scaleRow = row);
     }
     Path plot = Path.of(args[2]);
     LatencyPlot.draw(r.rows, plot);
@@ -84,6 +66,20 @@ public final class Report {
     String relPlot = md.toAbsolutePath().getParent().relativize(plot.toAbsolutePath()).toString();
     Files.writeString(md, r.render(relPlot, notes));
     System.out.print(r.summary());
+  }
+
+  /** A results file, one JSON object a line: its {@code meta} line to {@code meta}, every other line to {@code row}. */
+  private static void readResults(Path file, Consumer<JsonObject> meta, Consumer<JsonObject> row) throws IOException {
+    for (String line : Files.readAllLines(file)) {
+      if (!line.isBlank()) {
+        JsonObject j = new JsonObject(line);
+        if (j.containsKey("meta")) {
+          meta.accept(j.getJsonObject("meta"));
+        } else {
+          row.accept(j);
+        }
+      }
+    }
   }
 
   private JsonObject find(String server, String scenario) {
@@ -294,14 +290,7 @@ public final class Report {
   }
 
   private Double ratioValue(String scenario, Double rate, String other, Function<JsonObject, Double> metric) {
-    JsonObject a = find("streamnode", scenario, rate);
-    JsonObject b = find(other, scenario, rate);
-    if (a == null || b == null) {
-      return null;
-    }
-    double x = metric.apply(a);
-    double y = metric.apply(b);
-    return y <= 0 ? null : x / y;
+    return over(find("streamnode", scenario, rate), find(other, scenario, rate), metric);
   }
 
   private void targets() {
@@ -312,12 +301,9 @@ public final class Report {
     target("1 × 1,000 @ 40/s: server CPU per delivered message ≤ 0.5× Socket.IO's", ratioValue("headline", HEADLINE_RATE, "socketio", cpu), 0.5);
     target("1 × 1,000 @ 40/s: p99 latency ≤ 1.5× the ceiling's", ratioValue("headline", HEADLINE_RATE, "ceiling", p99), 1.5);
     JsonObject idle = find("streamnode", "idle");
-    Double perConn = idle == null ? null : idle.getLong("heap_per_connection").doubleValue();
-    md.append("| an idle subscriber costs ≤ 20 KiB heap (streamnode) | ")
-        .append(perConn == null ? "n/a" : String.format(Locale.ROOT, "%.1f KiB", perConn / 1024)).append(" | ")
-        .append(perConn == null ? "not measured" : perConn <= IDLE_HEAP_TARGET ? "**met**"
-            : String.format(Locale.ROOT, "**missed** by %.0f%%", 100 * (perConn / IDLE_HEAP_TARGET - 1)))
-        .append(" |\n\n");
+    bytes("an idle subscriber costs ≤ 20 KiB heap (streamnode)", idle == null ? null : idle.getLong("heap_per_connection"),
+        IDLE_HEAP_TARGET);
+    md.append("\n");
   }
 
   /** Issue 12's targets, each computed from this run's rows (and the --scale run's, when there is one). */
