@@ -467,14 +467,7 @@ final class WorkerConnection {
     if (closed) {
       return;
     }
-    String text = frame.encode();
-    long chars = text.length();
-    requestedPending += chars;
-    queuedChars += chars;
-    ws.writeTextMessage(text).onComplete(done -> {
-      requestedPending -= chars;
-      queuedChars -= chars;
-    });
+    write(frame, true);
   }
 
   /**
@@ -493,10 +486,23 @@ final class WorkerConnection {
       NodeMetrics.slowWorkerClosed();
       return;
     }
+    write(frame, false);
+  }
+
+  /** Writes a frame, counted in {@link #queuedChars} (and, for an answer, {@link #requestedPending}) until sent. */
+  private void write(JsonObject frame, boolean answer) {
     String text = frame.encode();
     long chars = text.length();
     queuedChars += chars;
-    ws.writeTextMessage(text).onComplete(done -> queuedChars -= chars);
+    if (answer) {
+      requestedPending += chars;
+    }
+    ws.writeTextMessage(text).onComplete(done -> {
+      queuedChars -= chars;
+      if (answer) {
+        requestedPending -= chars;
+      }
+    });
   }
 
   /** Removes everything the worker registered and stops the calls it owes. Runs once. */
