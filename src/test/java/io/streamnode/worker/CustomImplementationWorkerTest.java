@@ -108,7 +108,7 @@ class CustomImplementationWorkerTest extends WorkerTestBase {
     worker.close();
     // The node learns of the close asynchronously; until then a get still reaches the worker's
     // (closing) connection and fails with invocation_stopped, or finds no handler and falls back.
-    long deadline = System.currentTimeMillis() + 5_000;
+    long deadline = System.currentTimeMillis() + 20_000;
     Object value = null;
     while (System.currentTimeMillis() < deadline) {
       try {
@@ -133,13 +133,13 @@ class CustomImplementationWorkerTest extends WorkerTestBase {
       // The node learns of the close asynchronously: until it has, a get may still reach the
       // closing first connection and fail with invocation_stopped; retry those. A get answered
       // without calling the second worker means the stream fell back to the adapter: a failure.
-      long deadline = System.currentTimeMillis() + 5_000;
+      long deadline = System.currentTimeMillis() + 20_000;
       while (true) {
         Future<FunctionResult> get = functions.call("stream::get", item("orders", "o1"));
         JsonObject invoke = second.poll(get);
         if (invoke != null) {
           second.send(result(invoke, "from the second worker"));
-          assertEquals("from the second worker", get.timeout(5, java.util.concurrent.TimeUnit.SECONDS).await().value());
+          assertEquals("from the second worker", get.timeout(20, java.util.concurrent.TimeUnit.SECONDS).await().value());
           return;
         }
         FunctionException stillClosing = assertThrows(FunctionException.class, get::await,

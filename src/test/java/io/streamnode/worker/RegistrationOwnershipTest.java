@@ -127,10 +127,10 @@ class RegistrationOwnershipTest extends WorkerTestBase {
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 5_000;
+    long deadline = System.currentTimeMillis() + 20_000;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
+        throw new AssertionError("condition not met within 20 s");
       }
       Thread.sleep(20);
     }

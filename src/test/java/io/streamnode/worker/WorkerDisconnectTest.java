@@ -73,7 +73,7 @@ class WorkerDisconnectTest extends WorkerTestBase {
       fresh.send(new JsonObject().put("type", "reattach").put("previous_worker_id", registered.getString("worker_id"))
           .put("reattach_token", registered.getString("reattach_token")));
       sync(fresh);
-      assertTrue(old.awaitClosed(5_000), "the previous connection is closed");
+      assertTrue(old.awaitClosed(RawWorker.WAIT_MS), "the previous connection is closed");
       assertEquals("invocation_stopped",
           assertInstanceOf(FunctionException.class, assertThrows(Exception.class, owed::await)).code());
       assertFunctionNotFound("f");

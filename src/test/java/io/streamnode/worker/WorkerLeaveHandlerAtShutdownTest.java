@@ -32,9 +32,9 @@ class WorkerLeaveHandlerAtShutdownTest extends WorkerTestBase {
     Vertx clients = Vertx.vertx();
     try {
       for (int i = 0; i < SUBSCRIPTIONS; i++) {
-        TestSocket socket = TestSocket.connect(clients, node.streamSocketPort()).await(5, TimeUnit.SECONDS);
-        socket.join("sub-" + i, "room", "lobby", null).await(5, TimeUnit.SECONDS);
-        socket.frame(0).await(5, TimeUnit.SECONDS); // the join's sync: the subscription exists
+        TestSocket socket = TestSocket.connect(clients, node.streamSocketPort()).await(20, TimeUnit.SECONDS);
+        socket.join("sub-" + i, "room", "lobby", null).await(20, TimeUnit.SECONDS);
+        socket.frame(0).await(20, TimeUnit.SECONDS); // the join's sync: the subscription exists
       }
       Future<Void> closing = node.close();
       Set<String> left = new HashSet<>();
@@ -44,11 +44,11 @@ class WorkerLeaveHandlerAtShutdownTest extends WorkerTestBase {
         left.add(invoke.getJsonObject("data").getString("subscription_id"));
         worker.send(result(invoke, null));
       }
-      closing.await(10, TimeUnit.SECONDS);
+      closing.await(20, TimeUnit.SECONDS);
       assertEquals(SUBSCRIPTIONS, left.size(), "distinct subscriptions whose leave reached the worker");
-      assertTrue(worker.awaitClosed(5_000), "the worker socket closes once the leaves have run");
+      assertTrue(worker.awaitClosed(RawWorker.WAIT_MS), "the worker socket closes once the leaves have run");
     } finally {
-      clients.close().await(5, TimeUnit.SECONDS);
+      clients.close().await(20, TimeUnit.SECONDS);
     }
   }
 }

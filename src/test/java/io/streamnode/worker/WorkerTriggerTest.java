@@ -143,7 +143,7 @@ class WorkerTriggerTest extends WorkerTestBase {
       worker.send(registerTrigger(uuid(), "stream:join", "auth::join", new JsonObject()));
       worker.send(registerTrigger(uuid(), "stream:leave", "auth::leave", new JsonObject()));
       sync(worker);
-      TestSocket socket = TestSocket.connect(vertx, node.streamSocketPort()).timeout(5, TimeUnit.SECONDS).await();
+      TestSocket socket = TestSocket.connect(vertx, node.streamSocketPort()).timeout(20, TimeUnit.SECONDS).await();
       try {
         // Refused: the handler's {"unauthorized": true} reaches the socket as the unauthorized frame.
         socket.join("refused", "s", "secret", null);
@@ -167,12 +167,12 @@ class WorkerTriggerTest extends WorkerTestBase {
         worker.send(result(leave, null));
         worker.expectSilence(200); // the refused join left no subscription behind, so no second leave
       } finally {
-        socket.close().timeout(5, TimeUnit.SECONDS).await();
+        socket.close().timeout(20, TimeUnit.SECONDS).await();
       }
     }
   }
 
   private static JsonObject frame(TestSocket socket, int index) {
-    return socket.frame(index).timeout(5, TimeUnit.SECONDS).await();
+    return socket.frame(index).timeout(20, TimeUnit.SECONDS).await();
   }
 }
