@@ -17,7 +17,9 @@ final class TestNodes {
         .setStreamSocket(new StreamSocketOptions().setPort(0))
         .setWorkerSocket(new WorkerSocketOptions().setPort(0))
         .setHttpApi(new HttpApiOptions().setEnabled(false));
-    options.getLimits().setCallTimeoutMs(2_000);
+    // Long enough that a raw worker answering from a test thread is never timed out by a stall of
+    // a loaded machine; a test of the timeout itself sets a short one.
+    options.getLimits().setCallTimeoutMs(15_000);
     return options;
   }
 

@@ -1,6 +1,5 @@
 package io.streamnode.worker;
 
-import io.streamnode.config.NodeOptions;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
 import io.vertx.core.Future;
@@ -21,13 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * completes the call: a result, no result, or an error with the worker's code.
  */
 class WorkerFunctionCallTest extends WorkerTestBase {
-
-  @Override
-  protected NodeOptions options() {
-    NodeOptions options = super.options();
-    options.getLimits().setCallTimeoutMs(800);
-    return options;
-  }
 
   @Test
   void aCallBecomesInvokeFunctionAndTheResultCompletesIt() throws Exception {
@@ -106,21 +98,6 @@ class WorkerFunctionCallTest extends WorkerTestBase {
           assertThrows(Exception.class, () -> functions.call("f", 1).await()));
       assertEquals("function_not_found", e.code());
       worker.expectSilence(100);
-    }
-  }
-
-  @Test
-  void aCallTheWorkerDoesNotAnswerTimesOutAndTheLateResultIsIgnored() throws Exception {
-    try (RawWorker worker = worker()) {
-      worker.send(registerFunction("slow"));
-      sync(worker);
-      // A caller willing to wait longer than the node still gets the node's timeout.
-      Future<FunctionResult> call = new io.streamnode.function.FunctionBus(vertx, 10_000).call("slow", 1);
-      JsonObject invoke = worker.next("invokefunction");
-      FunctionException e = assertInstanceOf(FunctionException.class, assertThrows(Exception.class, call::await));
-      assertEquals("timeout", e.code());
-      worker.send(result(invoke, "late"));
-      sync(worker);
     }
   }
 

@@ -67,7 +67,7 @@ class WorkerHandshakeTest {
       worker.send(new JsonObject().put("type", "registerfunction").put("id", "early::fn"));
       worker.send(new JsonObject().put("type", "ping"));
       worker.next("pong");
-      var result = new FunctionBus(vertx, 5_000).call("early::fn", new JsonObject().put("x", 1));
+      var result = new FunctionBus(vertx, 20_000).call("early::fn", new JsonObject().put("x", 1));
       JsonObject invoke = worker.next("invokefunction");
       worker.send(new JsonObject().put("type", "invocationresult").put("invocation_id", invoke.getString("invocation_id"))
           .put("function_id", "early::fn").put("result", "ok"));

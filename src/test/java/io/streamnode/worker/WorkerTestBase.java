@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
 
-/** A node with a 2 s call timeout per test, and frame builders in the SDK's own shapes. */
+/** A node with a 15 s call timeout per test, and frame builders in the SDK's own shapes. */
 @ExtendWith(VertxExtension.class)
 @Timeout(30_000)
 abstract class WorkerTestBase {
@@ -32,7 +32,7 @@ abstract class WorkerTestBase {
     this.vertx = vertx;
     node = TestNodes.start(vertx, options());
     port = node.workerSocketPort();
-    functions = new FunctionBus(vertx, 5_000);
+    functions = new FunctionBus(vertx, 20_000);
   }
 
   @AfterEach
