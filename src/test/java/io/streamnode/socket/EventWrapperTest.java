@@ -55,7 +55,7 @@ class EventWrapperTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void setCreatesThenUpdatesAndDeleteCarriesTheOldValue(VertxTestContext testContext) {
     http.call("stream::set", item("i1").put("data", new JsonObject().put("status", "open")))
         .compose(v -> http.call("stream::set", item("i1").put("data", new JsonObject().put("status", "closed"))))
@@ -70,7 +70,7 @@ class EventWrapperTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void setOfJsonNullAndScalarsIsSentAsIs(VertxTestContext testContext) {
     http.call("stream::set", item("n").put("data", (Object) null))
         .compose(v -> http.call("stream::set", item("s").put("data", "a \"quoted\" ü")))
@@ -85,7 +85,7 @@ class EventWrapperTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void updateOfAMissingItemCreatesFromAnEmptyObjectThenUpdates(VertxTestContext testContext) {
     JsonArray increment = new JsonArray().add(new JsonObject().put("type", "increment").put("path", "n").put("by", 5));
     http.call("stream::update", item("c").put("ops", increment))
@@ -99,7 +99,7 @@ class EventWrapperTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void sendWithoutIdIsAGroupEventWithNullIdAndNestedEvent(VertxTestContext testContext) {
     http.call("stream::send", new JsonObject().put("stream_name", "orders").put("group_id", "g1")
             .put("type", "typing").put("data", new JsonObject().put("user", "u1")))
@@ -113,7 +113,7 @@ class EventWrapperTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void sendWithIdCarriesTheItemIdAndIsNotStored(Vertx vertx, VertxTestContext testContext) {
     http.call("stream::send", new JsonObject().put("stream_name", "orders").put("group_id", "g1")
             .put("id", "i9").put("type", "ping").put("data", 7))
@@ -130,7 +130,7 @@ class EventWrapperTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void deleteOfAMissingItemSendsNothing(VertxTestContext testContext) {
     // The delete must produce no frame: the next frame is the marker set after it.
     http.call("stream::delete", item("never-set"))
@@ -143,7 +143,7 @@ class EventWrapperTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void writesThroughTheJavaWorkerProduceTheSameWrappers(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     worker.call("stream::set", item("w").put("data", new JsonObject().put("k", "v")))

@@ -66,7 +66,7 @@ class ItemSubscriptionTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void itemSubscriptionReceivesOnlyItsOwnItemsChanges(Vertx vertx, VertxTestContext testContext) {
     connect(vertx)
         .compose(s -> s.join("sub-i1", "orders", "g1", "i1").compose(v -> s.frame(0))
@@ -86,7 +86,7 @@ class ItemSubscriptionTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void itemSubscriptionDoesNotReceiveSendWithoutIdButReceivesSendWithItsId(Vertx vertx, VertxTestContext testContext) {
     connect(vertx)
         .compose(s -> s.join("sub-i1", "orders", "g1", "i1").compose(v -> s.frame(0))
@@ -102,7 +102,7 @@ class ItemSubscriptionTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void groupAndItemSubscriptionOnOneConnectionGetTheSameFrameTwice(Vertx vertx, VertxTestContext testContext) {
     connect(vertx)
         .compose(s -> s.join("sub-g", "orders", "g1", null).compose(v -> s.frame(0))
@@ -123,7 +123,7 @@ class ItemSubscriptionTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void leaveStopsDelivery(Vertx vertx, VertxTestContext testContext) {
     connect(vertx)
         .compose(s -> s.join("sub-g", "orders", "g1", null).compose(v -> s.frame(0))
@@ -141,7 +141,7 @@ class ItemSubscriptionTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void leaveSentRightAfterJoinEndsTheSubscriptionAfterItsSync(Vertx vertx, VertxTestContext testContext) {
     // iii handles a connection's frames one at a time: the join completes (sync sent), then the leave.
     connect(vertx)
@@ -161,7 +161,7 @@ class ItemSubscriptionTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void reusingASubscriptionIdReplacesTheEarlierSubscription(Vertx vertx, VertxTestContext testContext) {
     set("g1", "i2", "two")
         .compose(v -> connect(vertx))
@@ -184,7 +184,7 @@ class ItemSubscriptionTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void leavingAnUnknownSubscriptionIsHarmless(Vertx vertx, VertxTestContext testContext) {
     connect(vertx)
         .compose(s -> s.leave("never-joined", "orders", "g1", null)

@@ -73,7 +73,7 @@ class JoinAuthorizationTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aRefusedJoinGetsOneUnauthorizedWrapperAndNeitherSyncNorEvents(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     start(vertx, null)
@@ -99,7 +99,7 @@ class JoinAuthorizationTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void joinHandlersGetTheSnakeCasePayloadWithNullIdAndContext(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     start(vertx, null)
@@ -116,7 +116,7 @@ class JoinAuthorizationTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void onlyABooleanTrueUnauthorizedRefusesAFailingHandlerAllows(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     start(vertx, null)
@@ -135,7 +135,7 @@ class JoinAuthorizationTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void theAuthFunctionGetsHeadersPathQueryParamsAndAddrOfTheHandshake(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     start(vertx, AUTH)
@@ -168,7 +168,7 @@ class JoinAuthorizationTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void theAuthContextReachesJoinAndLeavePayloads(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     JsonObject context = new JsonObject().put("userId", "u1").put("roles", new JsonArray().add("admin"));
@@ -190,7 +190,7 @@ class JoinAuthorizationTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aFailingAuthFunctionStillAcceptsTheSocketWithNullContext(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     start(vertx, AUTH)
@@ -210,7 +210,7 @@ class JoinAuthorizationTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void leaveFiresOnLeaveAndOncePerOpenSubscriptionWhenTheSocketCloses(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     start(vertx, null)

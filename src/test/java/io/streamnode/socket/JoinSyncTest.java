@@ -50,7 +50,7 @@ class JoinSyncTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void groupJoinSyncsTheValuesInInsertionOrderWithNullId(Vertx vertx, VertxTestContext testContext) {
     // c, a, b inserted; a overwritten (keeps its place); c deleted and set again (moves to the end).
     set("g1", "c", new JsonObject().put("n", 1))
@@ -69,7 +69,7 @@ class JoinSyncTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void anEventTheSyncAlreadyHoldsIsDroppedEvenWhenItArrivesAfterTheSync(Vertx vertx, VertxTestContext testContext) {
     // With Redis or a cluster the snapshot reply and the events take different paths, so an event
     // the snapshot includes can arrive after the sync. Simulated here: a late copy of the group's
@@ -94,7 +94,7 @@ class JoinSyncTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void groupJoinOnAnEmptyGroupSyncsAnEmptyArray(Vertx vertx, VertxTestContext testContext) {
     TestSocket.connect(vertx, node.streamSocketPort())
         .compose(socket -> socket.join("s", "orders", "nothing-here", null).compose(v -> socket.frame(0)))
@@ -105,7 +105,7 @@ class JoinSyncTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void itemJoinSyncsTheItemValueWithItsId(Vertx vertx, VertxTestContext testContext) {
     set("g1", "i1", new JsonObject().put("status", "open").put("lines", new io.vertx.core.json.JsonArray().add(1).add(2)))
         .compose(v -> set("g1", "i2", "other"))
@@ -119,7 +119,7 @@ class JoinSyncTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void itemJoinOnAMissingItemSyncsNull(Vertx vertx, VertxTestContext testContext) {
     TestSocket.connect(vertx, node.streamSocketPort())
         .compose(socket -> socket.join("sub-1", "orders", "g1", "missing").compose(v -> socket.frame(0)))
@@ -130,7 +130,7 @@ class JoinSyncTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void eachJoinOfOneConnectionGetsItsOwnSyncInFrameOrder(Vertx vertx, VertxTestContext testContext) {
     set("g1", "i1", 1)
         .compose(v -> set("g2", "i1", 2))

@@ -52,7 +52,7 @@ class LegacyPathTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aGroupPathSubscribesToTheGroupAndSyncsIt(Vertx vertx, VertxTestContext testContext) {
     TestSocket.connect(vertx, node.streamSocketPort(), "/stream/orders/g1")
         .compose(s -> s.frame(0).compose(v -> set("g1", "i3", "three")).compose(v -> s.frames(2)))
@@ -64,7 +64,7 @@ class LegacyPathTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void anItemPathSubscribesToTheItemOnly(Vertx vertx, VertxTestContext testContext) {
     TestSocket.connect(vertx, node.streamSocketPort(), "/stream/orders/g1/i2")
         .compose(s -> s.frame(0)
@@ -79,7 +79,7 @@ class LegacyPathTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void pathSegmentsArePercentDecoded(Vertx vertx, VertxTestContext testContext) {
     worker.call("stream::set", new JsonObject().put("stream_name", "my orders").put("group_id", "g/1")
             .put("item_id", "x").put("data", 1))
@@ -92,7 +92,7 @@ class LegacyPathTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void anyOtherPathIsRejectedWith404(Vertx vertx, VertxTestContext testContext) {
     List<String> paths = List.of("/other", "/stream", "/stream/orders", "/stream/orders/g1/i1/extra",
         "/stream//g1", "/stream/orders/g1/", "/streams/orders/g1", "/ws");

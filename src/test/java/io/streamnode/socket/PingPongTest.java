@@ -46,7 +46,7 @@ class PingPongTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aPingIsAnsweredWithAPongCarryingTheSamePayload(Vertx vertx, VertxTestContext testContext) {
     Buffer payload = Buffer.buffer(new byte[] {0, 1, 2, (byte) 0xff}).appendString("keepalive-42");
     TestSocket.connect(vertx, node.streamSocketPort())
@@ -66,7 +66,7 @@ class PingPongTest {
   }
 
   @Test
-  @Timeout(value = 10, timeUnit = TimeUnit.SECONDS)
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aPingIsAnsweredWhileAJoinWaitsForItsHandler(Vertx vertx, VertxTestContext testContext) {
     Worker worker = Worker.create(vertx);
     Promise<FunctionResult> release = Promise.promise();
