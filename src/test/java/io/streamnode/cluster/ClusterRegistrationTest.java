@@ -1,6 +1,8 @@
 package io.streamnode.cluster;
 
+import io.streamnode.testing.Bounded;
 import io.streamnode.testing.HttpFunctions;
+import io.streamnode.worker.WorkerSocketVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -15,10 +17,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -132,14 +139,65 @@ class ClusterRegistrationTest {
     get(after.ws().close());
   }
 
+  /**
+   * Calls cr::greet through node 0: true once the last registrant got (and answered) it, false
+   * while no handler takes it yet; a call left unanswered (sent to the first registrant) fails.
+   */
+  private static boolean reachesLast(HttpFunctions http, Raw last) throws Exception {
+    Future<Object> probe = http.call("cr::greet", new JsonObject().put("probe", true));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!probe.isComplete() && System.nanoTime() < deadline) {
+      JsonObject f = last.frames().poll(50, TimeUnit.MILLISECONDS);
+      if (f != null && "invokefunction".equals(f.getString("type"))) {
+        last.answer(f, "from last");
+      }
+    }
+    return "from last".equals(get(probe.otherwise("no handler yet")));
+  }
+
   @Test
   void theLastRegistrationOfAFunctionIdWinsAcrossNodes() throws Exception {
     Raw first = Raw.connect(0);
     first.send(registerFunction("cr::greet")).sync();
-    Raw last = Raw.connect(1);
-    last.send(registerFunction("cr::greet")).sync();
-    Thread.sleep(500); // node 0 hears of the newer registration
+    // Node 0 hears of the newer registration asynchronously (a Hazelcast entry event, then a read
+    // of the owner): wait for it to let the first registrant's function go, as it logs, rather than
+    // for a fixed time that a loaded machine can outlast.
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        logged.add(record.getMessage());
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    Logger log = Logger.getLogger(WorkerSocketVerticle.class.getName());
+    log.addHandler(capture);
+    Raw last;
+    try {
+      last = Raw.connect(1);
+      last.send(registerFunction("cr::greet")).sync();
+      Bounded.until(30, () -> logged.stream().anyMatch(m -> m.startsWith("function cr::greet moves from worker")),
+          () -> "node 0 never let the first registrant's cr::greet go: " + logged);
+    } finally {
+      log.removeHandler(capture);
+    }
     HttpFunctions http = HttpFunctions.create(cluster.members.get(0).vertx(), cluster.node(0).httpPort());
+    // The last registrant's handler reaches node 0's view of the event bus asynchronously too: until
+    // it does, a call finds no handler and fails. The first registrant, released, must get none.
+    Bounded.until(30, () -> {
+      try {
+        return reachesLast(http, last);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, () -> "a call through node 0 never reached the last registrant");
     for (int i = 0; i < 6; i++) {
       Future<Object> result = http.call("cr::greet", new JsonObject().put("n", i));
       JsonObject call = last.nextCall();

@@ -72,17 +72,17 @@ class ClusterTest {
     return new JsonObject().put("stream_name", stream).put("group_id", group).put("item_id", item).put("data", data);
   }
 
-  /** Completes when {@code condition} holds, checked every 20 ms; fails with {@code what} after 10 s. */
+  /** Completes when {@code condition} holds, checked every 20 ms; fails with {@code what} after 30 s (a loaded machine is slow). */
   private static Future<Void> until(Vertx vertx, String what, java.util.function.BooleanSupplier condition) {
     Promise<Void> p = Promise.promise();
-    long deadline = System.currentTimeMillis() + 10_000;
+    long deadline = System.currentTimeMillis() + 30_000;
     vertx.setPeriodic(20, id -> {
       if (condition.getAsBoolean()) {
         vertx.cancelTimer(id);
         p.tryComplete();
       } else if (System.currentTimeMillis() > deadline) {
         vertx.cancelTimer(id);
-        p.tryFail(new AssertionError("not within 10 s: " + what));
+        p.tryFail(new AssertionError("not within 30 s: " + what));
       }
     });
     return p.future();

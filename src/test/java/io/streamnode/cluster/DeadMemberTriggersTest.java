@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Hazelcast member is terminated, as by a crash: it says goodbye to no one, so only the survivors
  * can remove its triggers), then the survivors must stop firing C's trigger.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DeadMemberTriggersTest {
 
   private static final long WAIT_S = 30;
@@ -38,7 +38,7 @@ class DeadMemberTriggersTest {
           .timeout(WAIT_S, TimeUnit.SECONDS).await();
       String id = onC.registerTrigger("stream", "cdead::handler", new JsonObject().put("stream_name", "c-dead"))
           .timeout(WAIT_S, TimeUnit.SECONDS).await();
-      until("C's trigger replicated to A and B", Duration.ofSeconds(10),
+      until("C's trigger replicated to A and B", Duration.ofSeconds(30),
           () -> map(cluster, 0).containsKey(id) && map(cluster, 1).containsKey(id), () -> "");
 
       dead.hazelcast().getLifecycleService().terminate();
@@ -63,12 +63,12 @@ class DeadMemberTriggersTest {
       }).timeout(WAIT_S, TimeUnit.SECONDS).await();
       String control = onA.registerTrigger("stream", "cdead::control", new JsonObject().put("stream_name", "c-dead"))
           .timeout(WAIT_S, TimeUnit.SECONDS).await();
-      until("the control trigger replicated", Duration.ofSeconds(10),
+      until("the control trigger replicated", Duration.ofSeconds(30),
           () -> map(cluster, 0).containsKey(control) && map(cluster, 1).containsKey(control), () -> "");
       // The function's owner is replicated too: until B knows it, B's dispatch of the trigger for the
       // groups B owns finds no function (and drops the call, fire-and-forget). Wait until B can call it.
       HttpFunctions viaB = HttpFunctions.create(cluster.members.get(1).vertx(), cluster.node(1).httpPort());
-      until("the control function callable through B", Duration.ofSeconds(10), () -> {
+      until("the control function callable through B", Duration.ofSeconds(30), () -> {
         try {
           viaB.call("cdead::control", new JsonObject().put("probe", true)).toCompletionStage().toCompletableFuture()
               .get(5, TimeUnit.SECONDS);
@@ -83,7 +83,7 @@ class DeadMemberTriggersTest {
         http.call("stream::set", new JsonObject().put("stream_name", "c-dead").put("group_id", "g" + g)
             .put("item_id", "i").put("data", g)).timeout(WAIT_S, TimeUnit.SECONDS).await();
       }
-      until("the control trigger fired for the ten writes", Duration.ofSeconds(10),
+      until("the control trigger fired for the ten writes", Duration.ofSeconds(30),
           () -> controlCalls.size() >= 10, controlCalls::toString);
       Thread.sleep(300); // the dead trigger, had it survived, would have fired alongside the control
       assertEquals(List.of(), deadCalls, "the dead member's trigger fired");

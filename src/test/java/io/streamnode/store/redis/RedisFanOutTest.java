@@ -21,6 +21,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -147,26 +149,32 @@ class RedisFanOutTest {
   void aJoinOnOneNodeDuringWritesOnTheOtherGetsItsSyncThenEveryLaterEventOnce(Vertx vertx, VertxTestContext test) {
     String stream = TwoRedisNodes.uniqueStream("midload");
     int writers = 3;
-    int each = 100;
-    int total = writers * each;
+    // The join starts once `before` writes are acknowledged, and the writers go on until `after`
+    // more are acknowledged once the late subscriber has its sync: the join always falls mid-load,
+    // however slow the join is (a fixed number of writes could all be done before a slow join).
+    int before = 100;
+    int after = 100;
     Promise<TestSocket> late = Promise.promise();
-    int[] done = {0};
+    AtomicInteger done = new AtomicInteger(); // the writers' callbacks run on several event loops
+    AtomicInteger stopAt = new AtomicInteger(Integer.MAX_VALUE);
+    late.future().onSuccess(s -> stopAt.set(done.get() + after));
     List<Future<Void>> load = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
-      load.add(increments(nodes.http(vertx, nodes.a), stream, each, () -> {
-        if (++done[0] == total / 3) {
+      load.add(increments(nodes.http(vertx, nodes.a), stream, () -> done.get() < Math.min(stopAt.get(), 10_000), () -> {
+        if (done.incrementAndGet() == before) {
           nodes.subscriber(vertx, nodes.b, stream).onComplete(late);
         }
       }));
     }
     Future.all(load).compose(v -> late.future())
         .compose(s -> s.frame(0).compose(sync -> {
+          int total = done.get(); // every write acknowledged: the item's final n
           JsonArray items = sync.getJsonObject("event").getJsonArray("data");
           int base = items.isEmpty() ? 0 : items.getJsonObject(0).getInteger("n");
           return s.frames(1 + total - base).map(frames -> {
             test.verify(() -> {
               // The join must have raced the writes: some before the sync, some after it.
-              assertTrue(base >= total / 3 && base < total, "the join happened mid-load, at " + base);
+              assertTrue(base >= before && base < total, "the join happened mid-load, at " + base + " of " + total);
               for (int i = 1; i < frames.size(); i++) {
                 assertEquals(base + i, frames.get(i).getJsonObject("event").getJsonObject("data").getInteger("n"),
                     "after a sync at " + base + ", event " + i);
@@ -179,20 +187,21 @@ class RedisFanOutTest {
         .onComplete(test.succeeding(s -> test.verify(() -> {
           JsonArray items = s.received().get(0).getJsonObject("event").getJsonArray("data");
           int base = items.isEmpty() ? 0 : items.getJsonObject(0).getInteger("n");
-          assertEquals(1 + total - base, s.received().size(), "no duplicate after the last event");
+          assertEquals(1 + done.get() - base, s.received().size(), "no duplicate after the last event");
           test.completeNow();
         })));
   }
 
-  private static Future<Void> increments(HttpFunctions http, String stream, int left, Runnable onWrite) {
-    if (left == 0) {
+  /** Increments item c's n, one call after another, while {@code more} holds. */
+  private static Future<Void> increments(HttpFunctions http, String stream, BooleanSupplier more, Runnable onWrite) {
+    if (!more.getAsBoolean()) {
       return Future.succeededFuture();
     }
     JsonObject input = new JsonObject().put("stream_name", stream).put("group_id", "g").put("item_id", "c")
         .put("ops", new JsonArray().add(new JsonObject().put("type", "increment").put("path", "n").put("by", 1)));
     return http.call("stream::update", input).compose(r -> {
       onWrite.run();
-      return increments(http, stream, left - 1, onWrite);
+      return increments(http, stream, more, onWrite);
     });
   }
 

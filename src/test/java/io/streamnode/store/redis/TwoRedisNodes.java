@@ -30,10 +30,17 @@ final class TwoRedisNodes {
   StreamNode a;
   StreamNode b;
 
+  /**
+   * The nodes' command_timeout_ms. Not the default 2 s: a node's start (connect, load the scripts)
+   * against a redis-server that has just started took longer than that on a loaded CI machine, and
+   * the node then refused to start.
+   */
+  static final long COMMAND_TIMEOUT_MS = 10_000;
+
   static NodeOptions options(String redisUrl, String channel) {
     NodeOptions options = TestNodes.options();
-    options.setAdapter(new AdapterOptions().setName("redis")
-        .setConfig(new JsonObject().put("redis_url", redisUrl).put("channel", channel)));
+    options.setAdapter(new AdapterOptions().setName("redis").setConfig(new JsonObject().put("redis_url", redisUrl)
+        .put("channel", channel).put("command_timeout_ms", COMMAND_TIMEOUT_MS)));
     return options;
   }
 
@@ -64,9 +71,14 @@ final class TwoRedisNodes {
         });
   }
 
-  /** An HTTP function client of {@code node}. */
+  /** An HTTP function client of {@code node} (one connection: calls are applied in the order made). */
   HttpFunctions http(Vertx vertx, StreamNode node) {
-    HttpFunctions http = HttpFunctions.create(vertx, node.httpPort());
+    return http(vertx, node, 1);
+  }
+
+  /** An HTTP function client of {@code node} with up to {@code connections} connections. */
+  HttpFunctions http(Vertx vertx, StreamNode node, int connections) {
+    HttpFunctions http = HttpFunctions.create(vertx, node.httpPort(), connections);
     clients.add(http::close);
     return http;
   }
