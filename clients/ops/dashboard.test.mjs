@@ -8,7 +8,8 @@ import { chromium } from 'playwright-core';
 
 const HTTP = process.env.STREAMNODE_HTTP_URL;
 const STREAM = process.env.STREAMNODE_STREAM_URL;
-const STEP_MS = 15000;
+// Each step's bound: generous, headless Chromium beside the JVM on a loaded 2-core CI machine is slow, not wrong.
+const STEP_MS = 30000;
 
 async function write(item, data) {
   const r = await fetch(HTTP + '/functions/stream::set', {

@@ -23,6 +23,13 @@ export const PUBLIC_WORKER_URL = process.env.STREAMNODE_PUBLIC_WORKER_URL ?? nul
 const workers = new Set()
 
 /**
+ * How long a test waits for something that should happen at once (a frame, a handler call, a
+ * route). Generous: this suite runs beside the JVM on a loaded 2-core CI machine, where a few
+ * seconds of GC and JIT are normal; a passing test never waits it out.
+ */
+export const WAIT_MS = 30_000
+
+/**
  * A worker made by the real SDK; shut down by shutdownAll().
  *
  * OTel is off: iii-sdk 0.22.1 keeps its telemetry in process-global state, and when several
@@ -35,7 +42,7 @@ export function worker(name, { url = WORKER_URL, headers } = {}) {
     workerName: `compat-${name}`,
     headers,
     otel: { enabled: false },
-    invocationTimeoutMs: 10_000,
+    invocationTimeoutMs: WAIT_MS,
     reconnectionConfig: { maxRetries: 0 },
   })
   workers.add(iii)
@@ -62,14 +69,14 @@ export function signal() {
   return { promise, resolve }
 }
 
-export function within(promise, ms = 5_000, what = 'event') {
+export function within(promise, ms = WAIT_MS, what = 'event') {
   return Promise.race([
     promise,
     new Promise((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms).unref()),
   ])
 }
 
-export async function eventually(check, ms = 5_000) {
+export async function eventually(check, ms = WAIT_MS) {
   const deadline = Date.now() + ms
   let last
   while (Date.now() < deadline) {
@@ -108,12 +115,12 @@ export async function openStreamSocket(path = '') {
     ws,
     frames,
     send: (msg) => ws.send(JSON.stringify(msg)),
-    next: (match, what) => {
+    next: (match, what, ms = WAIT_MS) => {
       const seen = frames.find(match)
       if (seen) return Promise.resolve(seen)
       const { promise, resolve } = signal()
       waiters.push({ match, resolve })
-      return within(promise, 5_000, what)
+      return within(promise, ms, what)
     },
     close: () => new Promise((resolve) => {
       if (ws.readyState === WebSocket.CLOSED) return resolve()

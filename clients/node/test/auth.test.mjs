@@ -3,7 +3,7 @@
 // condition function.
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { eventually, HTTP_URL, openStreamSocket, ready, shutdownAll, signal, unique, within, worker } from '../support/helpers.mjs'
+import { eventually, HTTP_URL, openStreamSocket, ready, shutdownAll, signal, unique, WAIT_MS, within, worker } from '../support/helpers.mjs'
 
 after(shutdownAll)
 
@@ -27,7 +27,7 @@ test('a worker serves the auth_function; its context reaches the join handler', 
   alice.send({ type: 'join', data: { subscriptionId: 's1', streamName: stream, groupId: 'g' } })
   const sync = await alice.next((f) => f.streamName === stream, 'sync for alice')
   assert.equal(sync.event.type, 'sync')
-  const payload = await within(joined.promise, 5_000, 'join handler call')
+  const payload = await within(joined.promise, WAIT_MS, 'join handler call')
   assert.deepEqual(payload.context, { user: 'alice' })
   assert.equal(seenAuth.at(-1).path, '/')
   assert.deepEqual(seenAuth.at(-1).query_params, { token: ['alice'] })

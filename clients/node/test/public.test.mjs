@@ -5,7 +5,7 @@
 // is answered FORBIDDEN for what is not exposed.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { PUBLIC_WORKER_URL, ready, shutdownAll, signal, unique, within, worker } from '../support/helpers.mjs'
+import { PUBLIC_WORKER_URL, ready, shutdownAll, signal, unique, WAIT_MS, within, worker } from '../support/helpers.mjs'
 
 after(shutdownAll)
 
@@ -39,7 +39,7 @@ test('with the token in the URL a public sdk worker subscribes to a group and ge
 
   await backend.trigger({ function_id: 'stream::set',
     payload: { stream_name: stream, group_id: 'g', item_id: 'a', data: { points: 7 } } })
-  const event = await within(got.promise, 5_000, 'stream event on the public worker')
+  const event = await within(got.promise, WAIT_MS, 'stream event on the public worker')
   assert.equal(event.streamName, stream)
   assert.equal(event.id, 'a')
   assert.deepEqual(event.event, { type: 'create', data: { points: 7 } })

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { TriggerAction } from 'iii-sdk'
-import { ready, shutdownAll, signal, unique, within, worker } from '../support/helpers.mjs'
+import { eventually, ready, shutdownAll, signal, unique, WAIT_MS, within, worker } from '../support/helpers.mjs'
 
 after(shutdownAll)
 
@@ -22,8 +22,8 @@ test('publish reaches every subscribe trigger with the raw data', async () => {
   const none = await publisher.trigger({ function_id: 'publish', payload: { topic, data: { orderId: 'abc' } },
     action: TriggerAction.Void() })
   assert.equal(none, undefined)
-  assert.deepEqual(await within(gotA.promise, 5_000, 'delivery to a'), { orderId: 'abc' })
-  assert.deepEqual(await within(gotB.promise, 5_000, 'delivery to b'), { orderId: 'abc' })
+  assert.deepEqual(await within(gotA.promise, WAIT_MS, 'delivery to a'), { orderId: 'abc' })
+  assert.deepEqual(await within(gotB.promise, WAIT_MS, 'delivery to b'), { orderId: 'abc' })
 
   // A synchronous publish resolves with no result; an empty topic is topic_not_set.
   assert.equal(await publisher.trigger({ function_id: 'publish', payload: { topic, data: null } }), undefined)
@@ -48,6 +48,9 @@ test('unregistering one subscription leaves the others subscribed', async () => 
   await ready(a)
 
   await b.trigger({ function_id: 'publish', payload: { topic, data: 'hi' } })
+  // b's delivery is awaited, not assumed done after a pause; a call to a (on its own connection,
+  // unordered with b's) gets a moment more to show up.
+  await eventually(() => assert.deepEqual(gotB, ['hi']))
   await new Promise((r) => setTimeout(r, 300))
   assert.equal(countA, 0)
   assert.deepEqual(gotB, ['hi'])

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import { TriggerAction } from 'iii-sdk'
-import { openStreamSocket, ready, shutdownAll, signal, unique, within, worker } from '../support/helpers.mjs'
+import { openStreamSocket, ready, shutdownAll, signal, unique, WAIT_MS, within, worker } from '../support/helpers.mjs'
 
 after(shutdownAll)
 
@@ -62,7 +62,7 @@ test('stream triggers fire the worker handler with the event', async () => {
 
   await iii.trigger({ function_id: 'stream::set', payload: { stream_name, group_id: 'room-2', item_id: 'u0', data: 0 } })
   await iii.trigger({ function_id: 'stream::set', payload: { stream_name, group_id: 'room-1', item_id: 'u1', data: { online: true } } })
-  const event = await within(got.promise, 5_000, 'stream trigger')
+  const event = await within(got.promise, WAIT_MS, 'stream trigger')
   assert.equal(event.type, 'stream')
   assert.equal(event.streamName, stream_name)
   assert.equal(event.groupId, 'room-1')
@@ -107,7 +107,7 @@ test('a stream:join handler refuses a join on the stream socket; stream:leave fi
     assert.deepEqual(update.event, { type: 'update', data: 2 })
 
     socket.send({ type: 'leave', data: { subscriptionId: 'yes', streamName: publicStream, groupId: 'g' } })
-    const leave = await within(left.promise, 5_000, 'stream:leave')
+    const leave = await within(left.promise, WAIT_MS, 'stream:leave')
     assert.equal(leave.subscription_id, 'yes')
     assert.equal(leave.group_id, 'g')
     assert.equal(leave.id, null)

@@ -1,7 +1,6 @@
 package io.streamnode.security;
 
 import io.streamnode.StreamNode;
-import io.streamnode.presence.PresenceOptions;
 import io.streamnode.testing.Bounded;
 import io.streamnode.testing.TestNodes;
 import io.streamnode.testing.TestSocket;
@@ -9,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +20,8 @@ import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,6 +43,8 @@ class JoinLeaveHeapTest {
   private static final int WINDOW = 500;
   /** "Within a few MB": a leak of even 40 bytes per group would show as 4 MB. */
   private static final long ALLOWED_GROWTH_BYTES = 3L << 20;
+  /** The group whose presence notices tell when presence has caught up (see {@link #liveHeap(WebSocket, AtomicLong, long, Set, String)}). */
+  private static final String FLUSH_GROUP = "flush";
 
   private StreamNode node;
   private WebSocketClient client;
@@ -60,19 +64,29 @@ class JoinLeaveHeapTest {
     node = Bounded.await(TestNodes.start(vertx), 20);
     client = vertx.createWebSocketClient();
     AtomicLong syncs = new AtomicLong();
+    Set<String> flushedLeaves = ConcurrentHashMap.newKeySet();
     WebSocket ws = Bounded.await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(node.streamSocketPort()).setURI("/")), 10);
-    // Count the syncs only: keeping 100,000 frames would itself grow this JVM's heap.
+    // Count the syncs only: keeping 100,000 frames would itself grow this JVM's heap. Presence
+    // notices (only the flush group's subscriber gets them) name the leaves they report.
     ws.textMessageHandler(text -> {
       if (text.contains("\"sync\"")) {
         syncs.incrementAndGet();
+      } else if (text.contains("streamnode:presence")) {
+        new JsonObject(text).getJsonObject("event").getJsonObject("event").getJsonObject("data")
+            .getJsonArray("left").forEach(l -> flushedLeaves.add(((JsonObject) l).getString("subscription_id")));
       }
     });
+    // A subscriber of the flush group, opted in to its presence notices, for the whole test.
+    JsonObject watch = TestSocket.command("join", "flush-watch", "s", FLUSH_GROUP, null);
+    watch.getJsonObject("data").put("presence", true);
+    Bounded.await(ws.writeTextMessage(watch.encode()), 10);
 
-    long sent = pairs(ws, syncs, 0, 10_000, "warm"); // the JIT, lazily built tables and pools settle
-    LiveHeap before = liveHeap();
-    sent = pairs(ws, syncs, sent, PAIRS, "fresh");
-    LiveHeap after = liveHeap();
+    long sent = pairs(ws, syncs, 1, 10_000, "warm"); // the JIT, lazily built tables and pools settle
+    LiveHeap before = liveHeap(ws, syncs, sent, flushedLeaves, "before");
+    sent = pairs(ws, syncs, sent + 1, PAIRS, "fresh");
+    LiveHeap after = liveHeap(ws, syncs, sent, flushedLeaves, "after");
+    sent++;
 
     // Positive control: the node still serves this very client after the loop.
     Bounded.await(ws.writeTextMessage(TestSocket.command("join", "last", "s", "last", null).encode()), 10);
@@ -103,19 +117,31 @@ class JoinLeaveHeapTest {
   }
 
   /**
+   * Waits until presence has reported every join and leave sent so far, then counts the live heap.
+   * Presence keeps the joins and leaves of its current notice interval (one entry per group) until
+   * it sends the interval's notices, and on a loaded machine it may lag behind the gateway by
+   * thousands of changes: a fixed pause does not say when that batch is gone. A join and leave of
+   * the flush group, after everything else on this connection, reach presence after it too (one
+   * connection's changes go to presence in order); once the notice reporting that leave arrives,
+   * every earlier change has been reported and dropped with it.
+   */
+  private static LiveHeap liveHeap(WebSocket ws, AtomicLong syncs, long sentBefore, Set<String> flushedLeaves,
+                                   String flush) {
+    String sub = "flush-" + flush;
+    Bounded.await(ws.writeTextMessage(TestSocket.command("join", sub, "s", FLUSH_GROUP, null).encode()), 10);
+    Bounded.await(ws.writeTextMessage(TestSocket.command("leave", sub, "s", FLUSH_GROUP, null).encode()), 10);
+    Bounded.until(60, () -> syncs.get() >= sentBefore + 1 && flushedLeaves.contains(sub),
+        () -> "no presence notice of " + sub + "'s leave (syncs " + syncs.get() + " of " + (sentBefore + 1) + ")");
+    return liveHeap();
+  }
+
+  /**
    * The live heap, counted object by object: HotSpot's class histogram ({@code jcmd GC.class_histogram})
    * runs a full collection and sums the live objects. {@code MemoryMXBean} "used" after a
    * {@code System.gc()} is not usable here: it counts every TLAB a thread takes after the collection
    * as used, a few MB on a machine whose event loops just ran hot.
    */
   private static LiveHeap liveHeap() {
-    // Presence keeps the joins and leaves of the current notice interval (one entry per group) until
-    // it sends the interval's notices: wait two intervals so that batch is not counted as growth.
-    try {
-      Thread.sleep(2 * PresenceOptions.DEFAULT_NOTICE_INTERVAL_MS + 200);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     try {
       String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
           new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",

@@ -16,8 +16,8 @@ import java.util.function.Predicate;
  */
 public final class PlainHttp {
 
-  /** The longest any one request may take. */
-  public static final Duration TIMEOUT = Duration.ofSeconds(10);
+  /** The longest any one request may take: generous, a loaded CI machine is slow, not wrong. */
+  public static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final HttpClient client;
   private final String base;
@@ -97,17 +97,17 @@ public final class PlainHttp {
 
   /**
    * Repeats a request until its response satisfies {@code done} (routes registered on the worker
-   * socket or on another member arrive asynchronously); fails after 10 s.
+   * socket or on another member arrive asynchronously); fails after {@link #TIMEOUT}.
    */
   public HttpResponse<String> until(HttpRequest.Builder request, Predicate<HttpResponse<String>> done) {
-    long deadline = System.currentTimeMillis() + 10_000;
+    long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
     while (true) {
       HttpResponse<String> response = send(request);
       if (done.test(response)) {
         return response;
       }
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("no such response within 10 s; last: " + response.statusCode() + " " + response.body());
+        throw new AssertionError("no such response within " + TIMEOUT.toSeconds() + " s; last: " + response.statusCode() + " " + response.body());
       }
       try {
         Thread.sleep(20);

@@ -27,10 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * Tests block the JUnit thread (never an event loop), each wait bounded.
  */
 @ExtendWith(VertxExtension.class)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 abstract class HttpTriggerTestBase {
 
-  static final long WAIT_S = 10;
+  /** The bound of a wait for something that should happen at once: generous, a loaded CI machine is slow, not wrong. */
+  static final long WAIT_S = 30;
 
   protected Vertx vertx;
   protected StreamNode node;
