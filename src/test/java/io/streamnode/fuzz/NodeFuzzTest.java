@@ -79,7 +79,9 @@ class NodeFuzzTest {
   void randomAndMutatedInputLeavesTheNodeServingAndTheSentinelUntouched(Vertx vertx) throws Exception {
     System.out.println("NodeFuzzTest seed " + seed + " (-Dstreamnode.fuzz.seed=" + seed + "), " + seconds + " s");
     NodeOptions options = TestNodes.options();
-    options.getLimits().setCallTimeoutMs(500).setMaxFrameBytes(64 * 1024).setMaxBodyBytes(64 * 1024);
+    // 2 s: calls to functions that never answer end soon enough to keep the fuzz busy, and the
+    // checks after it (which run under the same timeout) survive a stall of a loaded machine.
+    options.getLimits().setCallTimeoutMs(2000).setMaxFrameBytes(64 * 1024).setMaxBodyBytes(64 * 1024);
     options.getPublicWorkerSocket().setEnabled(true).setPort(0).getRbac().setAuthFunctionId(PUBLIC_AUTH)
         .setExposeFunctions(List.of("match(\"stream::list\")", "match(\"fuzz::*\")"));
     StreamNode node = get(TestNodes.start(vertx, options));
@@ -147,7 +149,7 @@ class NodeFuzzTest {
     }
     System.out.println("NodeFuzzTest sent " + sent + " inputs");
     Thread.sleep(700); // fuzz workers' registrations go with their connections
-    // The checks below run under call_timeout_ms (500 ms) too: let the fuzz HTTP calls still in
+    // The checks below run under call_timeout_ms (2 s) too: let the fuzz HTTP calls still in
     // flight end first (by call_timeout_ms at the latest), rather than guess how long that takes
     // on a loaded machine. A call that never ends is no reason to stop here: the checks say whether
     // the node still serves.
