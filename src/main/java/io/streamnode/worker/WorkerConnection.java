@@ -513,6 +513,8 @@ final class WorkerConnection {
     closed = true;
     NodeMetrics.workerConnectionClosed();
     gateway.connectionClosed(this);
+    int functionCount = functions.size();
+    int triggerCount = triggers.size();
     for (String id : new ArrayList<>(functions.keySet())) {
       if (gateway.functionOwners().release(id, this)) {
         gateway.releaseCluster(id, this);
@@ -530,7 +532,9 @@ final class WorkerConnection {
       FunctionBus.fail(pending.call(), stopped());
     }
     invocations.clear();
-    LOG.fine(() -> "worker " + this + " disconnected");
+    // Info, as its registration is: what a worker left behind is what an operator asks about.
+    LOG.info("worker " + this + " disconnected; its " + functionCount + " function(s) and " + triggerCount
+        + " trigger(s) are released");
   }
 
   @Override

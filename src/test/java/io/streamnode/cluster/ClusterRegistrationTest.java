@@ -128,8 +128,19 @@ class ClusterRegistrationTest {
     // The SDK reconnects through node 1 and replays its registrations, then the old connection dies.
     Raw after = Raw.connect(1);
     after.send(registerFunction("cr::handler")).send(registerTrigger("cr-trigger", "cr::handler", "cr1")).sync();
-    get(before.ws().close());
-    Thread.sleep(1_000); // node 0 cleans up the old connection
+    // Node 0 cleans up the old connection once it sees the close, as it logs; waiting for that
+    // line, not a fixed time, makes sure the write below comes after the cleanup it tests.
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Handler capture = capture(logged);
+    Logger log = Logger.getLogger("io.streamnode.worker.WorkerConnection"); // package-private class
+    log.addHandler(capture);
+    try {
+      get(before.ws().close());
+      Bounded.until(30, () -> logged.stream().anyMatch(m -> m.startsWith("worker ") && m.contains(" disconnected;")
+          && m.contains(" 1 trigger(s)")), () -> "node 0 never cleaned up the closed connection: " + logged);
+    } finally {
+      log.removeHandler(capture);
+    }
     HttpFunctions http = HttpFunctions.create(cluster.members.get(0).vertx(), cluster.node(0).httpPort());
     http.call("stream::set", new JsonObject().put("stream_name", "cr1").put("group_id", "g").put("item_id", "i").put("data", 1));
     JsonObject call = after.nextCall();
@@ -137,6 +148,24 @@ class ClusterRegistrationTest {
     assertEquals("cr::handler", call.getString("function_id"));
     after.answer(call, null);
     get(after.ws().close());
+  }
+
+  /** A log handler that keeps each record's message in {@code messages}. */
+  private static Handler capture(List<String> messages) {
+    return new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        messages.add(record.getMessage());
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
   }
 
   /**
@@ -163,20 +192,7 @@ class ClusterRegistrationTest {
     // of the owner): wait for it to let the first registrant's function go, as it logs, rather than
     // for a fixed time that a loaded machine can outlast.
     List<String> logged = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        logged.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
+    Handler capture = capture(logged);
     Logger log = Logger.getLogger(WorkerSocketVerticle.class.getName());
     log.addHandler(capture);
     Raw last;
