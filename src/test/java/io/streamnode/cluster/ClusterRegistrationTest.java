@@ -69,12 +69,11 @@ class ClusterRegistrationTest {
       Vertx vertx = cluster.members.get(node).vertx();
       WebSocketClient client = vertx.createWebSocketClient();
       BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-      WebSocket ws = get(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-              .setPort(cluster.node(node).workerSocketPort()).setURI("/").setAllowOriginHeader(false))
-          .map(s -> {
-            s.textMessageHandler(t -> frames.add(new JsonObject(t)));
-            return s;
-          }));
+      // The handler goes on before connecting: the node's first frame comes at once.
+      io.vertx.core.http.ClientWebSocket socket = client.webSocket();
+      socket.textMessageHandler(t -> frames.add(new JsonObject(t)));
+      WebSocket ws = get(socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(cluster.node(node).workerSocketPort()).setURI("/").setAllowOriginHeader(false)));
       return new Raw(ws, frames);
     }
 

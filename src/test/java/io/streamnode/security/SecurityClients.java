@@ -95,11 +95,11 @@ final class SecurityClients {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
         .setAllowOriginHeader(origin);
     headers.forEach(options::addHeader);
-    Future<Object> result = client.connect(options).<Object>map(ws -> {
-      BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-      ws.textMessageHandler(frames::add);
-      return new Upgraded(ws, frames);
-    }).recover(err ->
+    // The handler goes on before connecting: the node's first frame may come at once.
+    BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    io.vertx.core.http.ClientWebSocket socket = client.webSocket();
+    socket.textMessageHandler(frames::add);
+    Future<Object> result = socket.connect(options).<Object>map(ws -> new Upgraded(ws, frames)).recover(err ->
         err instanceof UpgradeRejectedException rejected ? Future.succeededFuture(rejected.getStatus())
             : Future.failedFuture(err));
     return await(result);

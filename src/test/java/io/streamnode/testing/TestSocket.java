@@ -35,7 +35,8 @@ public final class TestSocket {
   private record Waiter(int count, Promise<List<JsonObject>> promise) {
   }
 
-  private TestSocket(WebSocketClient client, WebSocket ws) {
+  /** Handlers go on before the socket connects, so no frame can arrive ahead of them (a legacy path's sync comes at once). */
+  private TestSocket(WebSocketClient client, io.vertx.core.http.ClientWebSocket ws) {
     this.client = client;
     this.ws = ws;
     ws.textMessageHandler(text -> record(new JsonObject(text)));
@@ -63,8 +64,10 @@ public final class TestSocket {
                                            WebSocketConnectOptions options) {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions(clientOptions)
         .setMaxFrameSize(MAX_FRAME_BYTES).setMaxMessageSize(MAX_FRAME_BYTES));
-    return client.connect(options)
-        .map(ws -> new TestSocket(client, ws))
+    io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+    TestSocket socket = new TestSocket(client, ws);
+    return ws.connect(options)
+        .map(connected -> socket)
         .onFailure(err -> client.close());
   }
 

@@ -68,13 +68,14 @@ final class RawWorker implements AutoCloseable {
     WebSocketConnectOptions connect = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
         .setAllowOriginHeader(headers.keySet().stream().anyMatch("origin"::equalsIgnoreCase));
     headers.forEach(connect::addHeader);
-    ws = connected(client.connect(connect)
-        .map(socket -> {
-          socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
-          socket.pongHandler(pongs::add);
-          socket.closeHandler(v -> closed.countDown());
-          return socket;
-        }));
+    // Handlers set before connecting: Vert.x installs them before it lets the first frame in. Set
+    // in a callback of connect(), they come after Vert.x has resumed the socket, and a full suite
+    // once saw a worker wait 20 s for a workerregistered the node had sent.
+    io.vertx.core.http.ClientWebSocket socket = client.webSocket();
+    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    socket.pongHandler(pongs::add);
+    socket.closeHandler(v -> closed.countDown());
+    ws = connected(socket.connect(connect));
   }
 
   /** The socket, waiting at most {@link #WAIT_S}; a refused upgrade throws its own exception (status included). */
