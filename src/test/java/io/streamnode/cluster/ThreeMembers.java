@@ -30,6 +30,11 @@ final class ThreeMembers {
   }
 
   static Future<ThreeMembers> start(int count) {
+    return start(count, o -> { });
+  }
+
+  /** Starts {@code count} members with {@code tweak} applied to each one's options. */
+  static Future<ThreeMembers> start(int count, java.util.function.Consumer<NodeOptions> tweak) {
     List<Integer> ports = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ports.add(FreePorts.listenPort());
@@ -39,6 +44,7 @@ final class ThreeMembers {
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < count; i++) {
       NodeOptions o = options(name, ports, i);
+      tweak.accept(o);
       chain = chain.compose(v -> ClusterMember.join(o, new VertxOptions()))
           .compose(member -> {
             cluster.members.add(member);
