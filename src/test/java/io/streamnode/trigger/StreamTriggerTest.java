@@ -49,6 +49,22 @@ class StreamTriggerTest {
         .onComplete(ctx.succeedingThenComplete());
   }
 
+  /**
+   * Registers a control trigger on {@code stream}, after the triggers under test: the triggers of
+   * one event run one after another in registration order, so once the control has seen an event,
+   * every trigger that was to fire for it has been called. Its calls land in {@code after}.
+   */
+  private Future<Void> control(List<JsonObject> after, String... streams) {
+    Future<?> chain = worker.registerFunction("test::after", input -> {
+      after.add((JsonObject) input);
+      return Future.succeededFuture(FunctionResult.NULL);
+    });
+    for (String stream : streams) {
+      chain = chain.compose(v -> worker.registerTrigger("stream", "test::after", new JsonObject().put("stream_name", stream)));
+    }
+    return chain.mapEmpty();
+  }
+
   private Future<FunctionResult> set(String stream, String group, String item, Object data) {
     return worker.call("stream::set", new JsonObject().put("stream_name", stream).put("group_id", group)
         .put("item_id", item).put("data", data));
@@ -86,12 +102,14 @@ class StreamTriggerTest {
 
   @Test
   void aStreamTriggerGetsTheSocketWrapperOfEachChange(Vertx vertx, VertxTestContext ctx) {
+    List<JsonObject> after = new CopyOnWriteArrayList<>();
     worker.registerTrigger("stream", "test::record", new JsonObject().put("stream_name", "orders"))
+        .compose(id -> control(after, "orders"))
         .compose(id -> set("orders", "g1", "i1", new JsonObject().put("status", "open")))
         .compose(r -> set("orders", "g1", "i1", new JsonObject().put("status", "paid")))
         .compose(r -> worker.call("stream::delete", new JsonObject("{\"stream_name\":\"orders\",\"group_id\":\"g1\",\"item_id\":\"i1\"}")))
         .compose(r -> worker.call("stream::send", new JsonObject("{\"stream_name\":\"orders\",\"group_id\":\"g1\",\"type\":\"typing\",\"data\":7}")))
-        .compose(r -> thenSettle(vertx, seen, 4))
+        .compose(r -> thenSettle(vertx, after, 4))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertEquals(4, seen.size(), seen.toString());
           for (JsonObject e : seen) {
@@ -110,15 +128,17 @@ class StreamTriggerTest {
 
   @Test
   void groupAndItemFiltersMatchExactlyAndEmptyMeansAny(Vertx vertx, VertxTestContext ctx) {
+    List<JsonObject> after = new CopyOnWriteArrayList<>();
     worker.registerTrigger("stream", "test::record", new JsonObject().put("stream_name", "s").put("group_id", "g1").put("item_id", ""))
         .compose(id -> worker.registerTrigger("stream", "test::record", new JsonObject().put("stream_name", "s").put("item_id", "only")))
+        .compose(id -> control(after, "s", "other")) // sees all six writes, each after the triggers under test
         .compose(id -> set("s", "g1", "a", 1))      // first trigger
         .compose(r -> set("s", "g2", "a", 2))       // none
         .compose(r -> set("s", "g2", "only", 3))    // second trigger
         .compose(r -> set("s", "g1", "only", 4))    // both
         .compose(r -> set("other", "g1", "only", 5)) // none: other stream
         .compose(r -> set("s", "g1", "*", 6))       // first only: "*" is a literal, not a wildcard
-        .compose(r -> thenSettle(vertx, seen, 5))
+        .compose(r -> thenSettle(vertx, after, 6))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           List<Object> values = seen.stream().map(e -> e.getJsonObject("event").getValue("data")).toList();
           assertEquals(List.of(1, 3, 4, 4, 6), values.stream().sorted((a, b) -> ((Integer) a) - ((Integer) b)).toList());
@@ -128,17 +148,19 @@ class StreamTriggerTest {
 
   @Test
   void aConditionReturningFalseSkipsTheHandlerAndAnythingElseRunsIt(Vertx vertx, VertxTestContext ctx) {
+    List<JsonObject> after = new CopyOnWriteArrayList<>();
     worker.registerFunction("test::only_even", input -> {
           int n = ((JsonObject) input).getJsonObject("event").getInteger("data");
           return Future.succeededFuture(n % 2 == 0 ? FunctionResult.of(true) : FunctionResult.of(false));
         })
         .compose(v -> worker.registerTrigger("stream", "test::record",
             new JsonObject().put("stream_name", "s").put("condition_function_id", "test::only_even")))
+        .compose(id -> control(after, "s"))
         .compose(id -> set("s", "g", "a", 1))
         .compose(r -> set("s", "g", "a", 2))
         .compose(r -> set("s", "g", "a", 3))
         .compose(r -> set("s", "g", "a", 4))
-        .compose(r -> thenSettle(vertx, seen, 2))
+        .compose(r -> thenSettle(vertx, after, 4))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertEquals(List.of(2, 4), seen.stream().map(e -> e.getJsonObject("event").getInteger("data")).toList());
           ctx.completeNow();

@@ -2,13 +2,18 @@ package io.streamnode.worker;
 
 import io.streamnode.api.Worker;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.trigger.Trigger;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -35,6 +40,12 @@ class RegistrationOwnershipTest extends WorkerTestBase {
 
   @Test
   void aTriggerTakenOverByAReconnectedWorkerSurvivesTheOldConnectionsCleanup() throws Exception {
+    // The old connection's cleanup is what is tested, so the write must come after it: wait for
+    // the node to log it, not for a fixed time that a loaded machine can outlast.
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Handler capture = capture(logged);
+    Logger log = Logger.getLogger(WorkerConnection.class.getName());
+    log.addHandler(capture);
     try (RawWorker fresh = worker()) {
       try (RawWorker old = worker()) {
         old.send(registerFunction("own::old")).send(registerTrigger("t-own", "stream", "own::old", onStream("own1")));
@@ -42,11 +53,13 @@ class RegistrationOwnershipTest extends WorkerTestBase {
         fresh.send(registerFunction("own::fresh")).send(registerTrigger("t-own", "stream", "own::fresh", onStream("own1")));
         sync(fresh);
       } // the old connection closes and cleans up
-      Thread.sleep(200);
+      waitFor(() -> logged.stream().anyMatch(m -> m.startsWith("worker ") && m.contains(" disconnected;")));
       set("own1");
       JsonObject call = fresh.next("invokefunction");
       assertEquals("own::fresh", call.getString("function_id"));
       fresh.send(noResult(call));
+    } finally {
+      log.removeHandler(capture);
     }
   }
 
@@ -63,9 +76,15 @@ class RegistrationOwnershipTest extends WorkerTestBase {
       owner.send(noResult(call));
       // Its owner can.
       owner.send(unregisterTrigger("t-theirs", "stream"));
+      // A control registered after it: the triggers of one event run one after another in
+      // registration order, so had t-theirs survived, its call would come first.
+      owner.send(registerFunction("own::control"))
+          .send(registerTrigger("t-control", "stream", "own::control", onStream("own2")));
       sync(owner);
       set("own2");
-      owner.expectSilence(300);
+      JsonObject control = owner.next("invokefunction");
+      assertEquals("own::control", control.getString("function_id"), "t-theirs fired after its owner removed it");
+      owner.send(noResult(control));
     }
   }
 
@@ -90,8 +109,9 @@ class RegistrationOwnershipTest extends WorkerTestBase {
     set("own3");
     waitFor(() -> calls.size() == 1);
     get(vertx.undeploy(id));
+    Control control = new Control(observer, "own3");
     set("own3");
-    Thread.sleep(300);
+    control.awaitCalls(1);
     assertEquals(1, calls.size(), "the trigger fired after its verticle was undeployed");
     get(observer.close());
   }
@@ -109,9 +129,10 @@ class RegistrationOwnershipTest extends WorkerTestBase {
     }
     get(a.registerTriggerOnce("own-once", "stream", "own::once", onStream("own4")));
     get(b.registerTriggerOnce("own-once", "stream", "own::once", onStream("own4")));
+    Worker c = Worker.create(vertx);
+    Control control = new Control(c, "own4");
     set("own4");
-    waitFor(() -> calls.size() >= 1);
-    Thread.sleep(200);
+    control.awaitCalls(1);
     assertEquals(1, calls.size(), "fired once, not once per registrant");
     get(b.close()); // the catalog's copy was b's; a still holds it
     get(a.registerFunction("own::once", in -> {
@@ -121,9 +142,67 @@ class RegistrationOwnershipTest extends WorkerTestBase {
     set("own4");
     waitFor(() -> calls.size() == 2);
     get(a.close());
+    // The function is served again, by a worker that never held the trigger: a trigger that
+    // outlived its holders would now be called, and counted.
+    get(c.registerFunction("own::once", in -> {
+      calls.add(in);
+      return Future.succeededFuture(FunctionResult.NONE);
+    }));
+    control.registerLast();
     set("own4");
-    Thread.sleep(300);
+    control.awaitCalls(3);
     assertEquals(2, calls.size(), "gone once the last holder closed");
+    get(c.close());
+  }
+
+  /**
+   * A stream trigger registered after the ones under test: the triggers of one event run one after
+   * another in registration order, so once it has been called for a write, any trigger that was to
+   * fire for that write has been called too, and its absence is proven rather than waited for.
+   */
+  private static final class Control {
+    private final Worker worker;
+    private final String stream;
+    private final CopyOnWriteArrayList<Object> calls = new CopyOnWriteArrayList<>();
+
+    Control(Worker worker, String stream) throws Exception {
+      this.worker = worker;
+      this.stream = stream;
+      get(worker.registerFunction("own::control-" + stream, in -> {
+        calls.add(in);
+        return Future.succeededFuture(FunctionResult.NONE);
+      }));
+      registerLast();
+    }
+
+    /** Registers it again (same id): a trigger brought back since then comes before it again. */
+    void registerLast() throws Exception {
+      get(worker.registerTrigger(new Trigger("own-control-" + stream, "stream", "own::control-" + stream,
+          onStream(stream), null)));
+    }
+
+    void awaitCalls(int n) throws InterruptedException {
+      waitFor(() -> calls.size() >= n);
+      assertEquals(n, calls.size(), "control calls");
+    }
+  }
+
+  /** A log handler that keeps each record's message in {@code messages}. */
+  private static Handler capture(List<String> messages) {
+    return new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        messages.add(record.getMessage());
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
