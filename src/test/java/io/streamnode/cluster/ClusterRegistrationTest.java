@@ -1,6 +1,7 @@
 package io.streamnode.cluster;
 
 import io.streamnode.testing.Bounded;
+import io.streamnode.testing.LogLines;
 import io.streamnode.testing.HttpFunctions;
 import io.streamnode.worker.WorkerSocketVerticle;
 import io.vertx.core.Future;
@@ -20,12 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -129,16 +126,10 @@ class ClusterRegistrationTest {
     after.send(registerFunction("cr::handler")).send(registerTrigger("cr-trigger", "cr::handler", "cr1")).sync();
     // Node 0 cleans up the old connection once it sees the close, as it logs; waiting for that
     // line, not a fixed time, makes sure the write below comes after the cleanup it tests.
-    List<String> logged = new CopyOnWriteArrayList<>();
-    Handler capture = capture(logged);
-    Logger log = Logger.getLogger("io.streamnode.worker.WorkerConnection"); // package-private class
-    log.addHandler(capture);
-    try {
+    try (LogLines logged = LogLines.of("io.streamnode.worker.WorkerConnection")) { // package-private class
       get(before.ws().close());
-      Bounded.until(30, () -> logged.stream().anyMatch(m -> m.startsWith("worker ") && m.contains(" disconnected;")
-          && m.contains(" 1 trigger(s)")), () -> "node 0 never cleaned up the closed connection: " + logged);
-    } finally {
-      log.removeHandler(capture);
+      Bounded.until(30, () -> logged.any(m -> m.startsWith("worker ") && m.contains(" disconnected;")
+          && m.contains(" 1 trigger(s)")), () -> "node 0 never cleaned up the closed connection: " + logged.messages());
     }
     HttpFunctions http = HttpFunctions.create(cluster.members.get(0).vertx(), cluster.node(0).httpPort());
     http.call("stream::set", new JsonObject().put("stream_name", "cr1").put("group_id", "g").put("item_id", "i").put("data", 1));
@@ -147,24 +138,6 @@ class ClusterRegistrationTest {
     assertEquals("cr::handler", call.getString("function_id"));
     after.answer(call, null);
     get(after.ws().close());
-  }
-
-  /** A log handler that keeps each record's message in {@code messages}. */
-  private static Handler capture(List<String> messages) {
-    return new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        messages.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
   }
 
   /**
@@ -190,18 +163,12 @@ class ClusterRegistrationTest {
     // Node 0 hears of the newer registration asynchronously (a Hazelcast entry event, then a read
     // of the owner): wait for it to let the first registrant's function go, as it logs, rather than
     // for a fixed time that a loaded machine can outlast.
-    List<String> logged = new CopyOnWriteArrayList<>();
-    Handler capture = capture(logged);
-    Logger log = Logger.getLogger(WorkerSocketVerticle.class.getName());
-    log.addHandler(capture);
     Raw last;
-    try {
+    try (LogLines logged = LogLines.of(WorkerSocketVerticle.class.getName())) {
       last = Raw.connect(1);
       last.send(registerFunction("cr::greet")).sync();
-      Bounded.until(30, () -> logged.stream().anyMatch(m -> m.startsWith("function cr::greet moves from worker")),
-          () -> "node 0 never let the first registrant's cr::greet go: " + logged);
-    } finally {
-      log.removeHandler(capture);
+      Bounded.until(30, () -> logged.any(m -> m.startsWith("function cr::greet moves from worker")),
+          () -> "node 0 never let the first registrant's cr::greet go: " + logged.messages());
     }
     HttpFunctions http = HttpFunctions.create(cluster.members.get(0).vertx(), cluster.node(0).httpPort());
     // The last registrant's handler reaches node 0's view of the event bus asynchronously too: until

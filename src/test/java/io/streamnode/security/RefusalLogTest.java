@@ -1,12 +1,10 @@
 package io.streamnode.security;
 
+import io.streamnode.testing.LogLines;
 import io.vertx.core.net.SocketAddress;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,21 +17,8 @@ class RefusalLogTest {
   void aFloodOfRefusalsIsLoggedAtMostTenLinesASecondAndCounted() throws Exception {
     Logger logger = Logger.getLogger("refusal-log-test");
     logger.setUseParentHandlers(false);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    logger.addHandler(new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    });
+    LogLines logged = LogLines.of("refusal-log-test");
+    List<String> lines = logged.messages();
     RefusalLog log = new RefusalLog(logger);
     SocketAddress remote = SocketAddress.inetSocketAddress(4242, "10.1.2.3");
     long t0 = System.nanoTime();
@@ -47,5 +32,6 @@ class RefusalLogTest {
     log.refused("http api", remote, "401 unauthorized");
     assertTrue(lines.get(lines.size() - 1).contains("earlier lines about bad input or refusals not logged"),
         lines.get(lines.size() - 1));
+    logged.close();
   }
 }

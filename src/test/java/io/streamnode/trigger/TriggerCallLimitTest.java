@@ -4,6 +4,7 @@ import io.streamnode.StreamNode;
 import io.streamnode.api.Worker;
 import io.streamnode.config.NodeOptions;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.testing.LogLines;
 import io.streamnode.testing.TestNodes;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -21,9 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,25 +40,11 @@ class TriggerCallLimitTest {
   private Worker worker;
   private final List<Integer> called = new CopyOnWriteArrayList<>();
   private final List<Promise<FunctionResult>> held = new CopyOnWriteArrayList<>();
-  private final List<String> warnings = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      warnings.add(record.getMessage());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private LogLines warnings;
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext ctx) {
-    Logger.getLogger(TriggerDispatchVerticle.class.getName()).addHandler(capture);
+    warnings = LogLines.of(TriggerDispatchVerticle.class.getName());
     NodeOptions options = TestNodes.options();
     options.getLimits().setMaxPendingTriggerCalls(LIMIT);
     StreamNode.start(vertx, options)
@@ -80,7 +64,7 @@ class TriggerCallLimitTest {
 
   @AfterEach
   void stop() {
-    Logger.getLogger(TriggerDispatchVerticle.class.getName()).removeHandler(capture);
+    warnings.close();
   }
 
   private Future<?> set(int n) {
@@ -97,7 +81,7 @@ class TriggerCallLimitTest {
     }
     Future.all(writes) // every write is acknowledged, dropped trigger calls or not
         .compose(v -> until(vertx, () -> called.size() >= LIMIT
-            && warnings.stream().anyMatch(w -> w.startsWith("trigger calls dropped"))))
+            && warnings.any(w -> w.startsWith("trigger calls dropped"))))
         .compose(v -> pause(vertx, 300)) // a third call would have come by now, as the first two did
         .compose(v -> {
           ctx.verify(() -> assertEquals(LIMIT, called.size(), "calls in flight: " + called));

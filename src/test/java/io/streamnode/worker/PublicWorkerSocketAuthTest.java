@@ -4,6 +4,7 @@ import io.streamnode.function.ErrorCode;
 import io.streamnode.function.FunctionException;
 import io.streamnode.function.FunctionResult;
 import io.streamnode.testing.Bounded;
+import io.streamnode.testing.LogLines;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
@@ -12,10 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static io.streamnode.worker.WorkerTestBase.registerFunction;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -154,27 +151,11 @@ class PublicWorkerSocketAuthTest extends PublicWorkerTestBase {
 
   @Test
   void eachRefusalIsLoggedWithTheRemoteAddress() throws Exception {
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        lines.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    Logger log = Logger.getLogger(WorkerSocketVerticle.class.getName());
-    log.addHandler(capture);
-    try (RawWorker client = connectPublic("token=bad")) {
+    List<String> lines;
+    try (LogLines logged = LogLines.of(WorkerSocketVerticle.class.getName());
+         RawWorker client = connectPublic("token=bad")) {
+      lines = logged.messages();
       expectRefused(client);
-    } finally {
-      log.removeHandler(capture);
     }
     assertEquals(1, lines.stream().filter(l -> l.startsWith("public worker socket: refused 127.0.0.1")
         && l.contains("AUTH_ERROR")).count(), lines::toString);

@@ -2,6 +2,7 @@ package io.streamnode.worker;
 
 import io.streamnode.api.Worker;
 import io.streamnode.function.FunctionResult;
+import io.streamnode.testing.LogLines;
 import io.streamnode.trigger.Trigger;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,9 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -42,24 +40,18 @@ class RegistrationOwnershipTest extends WorkerTestBase {
   void aTriggerTakenOverByAReconnectedWorkerSurvivesTheOldConnectionsCleanup() throws Exception {
     // The old connection's cleanup is what is tested, so the write must come after it: wait for
     // the node to log it, not for a fixed time that a loaded machine can outlast.
-    List<String> logged = new CopyOnWriteArrayList<>();
-    Handler capture = capture(logged);
-    Logger log = Logger.getLogger(WorkerConnection.class.getName());
-    log.addHandler(capture);
-    try (RawWorker fresh = worker()) {
+    try (LogLines logged = LogLines.of(WorkerConnection.class.getName()); RawWorker fresh = worker()) {
       try (RawWorker old = worker()) {
         old.send(registerFunction("own::old")).send(registerTrigger("t-own", "stream", "own::old", onStream("own1")));
         sync(old);
         fresh.send(registerFunction("own::fresh")).send(registerTrigger("t-own", "stream", "own::fresh", onStream("own1")));
         sync(fresh);
       } // the old connection closes and cleans up
-      waitFor(() -> logged.stream().anyMatch(m -> m.startsWith("worker ") && m.contains(" disconnected;")));
+      waitFor(() -> logged.any(m -> m.startsWith("worker ") && m.contains(" disconnected;")));
       set("own1");
       JsonObject call = fresh.next("invokefunction");
       assertEquals("own::fresh", call.getString("function_id"));
       fresh.send(noResult(call));
-    } finally {
-      log.removeHandler(capture);
     }
   }
 
@@ -185,24 +177,6 @@ class RegistrationOwnershipTest extends WorkerTestBase {
       waitFor(() -> calls.size() >= n);
       assertEquals(n, calls.size(), "control calls");
     }
-  }
-
-  /** A log handler that keeps each record's message in {@code messages}. */
-  private static Handler capture(List<String> messages) {
-    return new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        messages.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
