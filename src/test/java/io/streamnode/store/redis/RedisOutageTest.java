@@ -1,6 +1,7 @@
 package io.streamnode.store.redis;
 
 import io.streamnode.testing.HttpFunctions;
+import io.streamnode.testing.LogLines;
 import io.streamnode.testing.TestSocket;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,10 +18,6 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,21 +36,7 @@ class RedisOutageTest {
   private RedisServerProcess redis;
   private final TwoRedisNodes nodes = new TwoRedisNodes();
   /** What the nodes log about Redis (both run in this JVM, so each message comes once per node). */
-  private final List<String> logged = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logged.add(record.getLevel() + " " + record.getMessage());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void close() {
-    }
-  };
+  private LogLines logged;
 
   /**
    * The outage test's command timeout: far above its "prompt failure" bound, so that the bound can
@@ -65,7 +48,7 @@ class RedisOutageTest {
 
   @BeforeEach
   void start(Vertx vertx, VertxTestContext test, TestInfo info) throws Exception {
-    Logger.getLogger(RedisStorage.class.getName()).addHandler(capture);
+    logged = LogLines.of(RedisStorage.class.getName());
     redis = RedisServerProcess.start();
     boolean outage = info.getTestMethod().orElseThrow().getName().startsWith("callsFailClearly");
     nodes.start(vertx, redis.url(), (name, options) -> {
@@ -80,7 +63,7 @@ class RedisOutageTest {
     nodes.close().onComplete(test.succeedingThenComplete());
     test.awaitCompletion(30, TimeUnit.SECONDS);
     redis.kill();
-    Logger.getLogger(RedisStorage.class.getName()).removeHandler(capture);
+    logged.close();
   }
 
   private static JsonObject names(String stream) {
@@ -162,8 +145,8 @@ class RedisOutageTest {
         .compose(v -> settle(vertx, 200)) // a second "back" or "lost" line would be here by now
         .onComplete(test.succeeding(v -> test.verify(() -> {
           // Dozens of calls failed in between: the loss too is logged once per node.
-          assertEquals(2, lines("redis: lost "), "the loss is logged once per node: " + logged);
-          assertEquals(2, lines(" is back; "), "the recovery is logged once per node: " + logged);
+          assertEquals(2, lines("redis: lost "), "the loss is logged once per node: " + logged.messages());
+          assertEquals(2, lines(" is back; "), "the recovery is logged once per node: " + logged.messages());
           test.completeNow();
         })));
   }
@@ -223,7 +206,7 @@ class RedisOutageTest {
   }
 
   private long lines(String text) {
-    return logged.stream().filter(l -> l.contains(text)).count();
+    return logged.messages().stream().filter(l -> l.contains(text)).count();
   }
 
   /** Writes {@code n}, {@code n+1}, ... every 200 ms until the subscriber has seen one of them. */
